@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * riptel.h - the one user/kernel ABI of riptel: device, ioctls, mmap layout,
+ * ring control pages and record formats.
+ *
+ * Everything user space may rely on is defined here and nowhere else; the
+ * module and riptel-agent both include this file.  Change anything below and
+ * RIPTEL_ABI_VERSION must go up: the agent refuses a module whose version
+ * differs and names both numbers.
+ *
+ * Types are __u8.._u64 only, every structure carries explicit reserved fields
+ * (always zero today), and the sizes are pinned by static asserts at the end.
+ */
+#ifndef _UAPI_RIPTEL_H
+#define _UAPI_RIPTEL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define RIPTEL_ABI_VERSION	1
+#define RIPTEL_DEVICE_NAME	"riptel"	/* /dev/riptel */
+
+/*
+ * Memory layout, per possible CPU.  Each region is its own mapping, chosen
+ * by the mmap offset (never guessed from the length):
+ *
+ *   offset = (cpu << 32) | (region << 28)
+ *
+ *   region 0: producer page  (1 page, read-only)   struct riptel_prod_page
+ *   region 1: consumer page  (1 page, read-write)  struct riptel_cons_page
+ *   region 2: data           (data_size bytes, read-only)
+ *
+ *   data: data_size is a power of two and a multiple of the record size,
+ *   so a record never wraps and position & (data_size - 1) is its offset.
+ *
+ *   +---------------------------------------------------------------+
+ *   | rec | rec | rec | ...                                   | rec |
+ *   +---------------------------------------------------------------+
+ *     ^ tail & mask (next to read)     ^ head & mask (next to write)
+ *
+ * head and tail are free-running 64-bit byte positions:
+ *   0 <= head - tail <= data_size,  records live in [tail, head).
+ *
+ * Protocol:
+ *   producer (kernel): writes a record at head, then
+ *       smp_store_release(&prod->head, head + RIPTEL_RECORD_SIZE)
+ *   consumer (user):   h = smp_load_acquire(&prod->head);
+ *                      read records in [tail, h);
+ *                      smp_store_release(&cons->tail, h)
+ *   The producer reads cons->tail with smp_load_acquire and never trusts
+ *   it: a tail behind the last tail it accepted, ahead of the published
+ *   head, or not record-aligned is ignored (the last accepted tail stays in
+ *   force) and counted once in prod->consumer_errors.  A bad tail can only
+ *   make the ring look fuller, never make the kernel overwrite unread data
+ *   or touch memory outside the ring.
+ *
+ * Mapping the producer page or the data region writable fails with EPERM
+ * (and mprotect cannot add write later).  A wrong length or offset fails
+ * with EINVAL, an impossible CPU with ENXIO.
+ */
+#define RIPTEL_MMAP_CPU_SHIFT		32
+#define RIPTEL_MMAP_REGION_SHIFT	28
+#define RIPTEL_REGION_PROD		0
+#define RIPTEL_REGION_CONS		1
+#define RIPTEL_REGION_DATA		2
+#define RIPTEL_MMAP_OFFSET(cpu, region)					\
+	(((__u64)(cpu) << RIPTEL_MMAP_CPU_SHIFT) |			\
+	 ((__u64)(region) << RIPTEL_MMAP_REGION_SHIFT))
+/* the data region must fit below the next region's offset */
+#define RIPTEL_MAX_DATA_SIZE		(1ULL << RIPTEL_MMAP_REGION_SHIFT)
+
+/* Fixed record size: two 64-byte cache lines. */
+#define RIPTEL_RECORD_SIZE	128
+
+/* Record types.  Drop counters are kept per type, indexed by this value. */
+enum riptel_rec_type {
+	RIPTEL_REC_NONE			= 0,
+	RIPTEL_REC_EXEC			= 1,	/* sched:sched_process_exec */
+	RIPTEL_REC_FORK			= 2,	/* sched:sched_process_fork */
+	RIPTEL_REC_EXIT			= 3,	/* sched:sched_process_exit */
+	RIPTEL_REC_TCP_STATE		= 4,	/* sock:inet_sock_set_state */
+	RIPTEL_REC_CONN_INTERCEPT	= 5,	/* riptides:conn_intercept */
+	RIPTEL_REC_POLICY_DECISION	= 6,	/* riptides:policy_decision */
+	RIPTEL_REC_HANDSHAKE_START	= 7,	/* riptides:handshake_start */
+	RIPTEL_REC_HANDSHAKE_DONE	= 8,	/* riptides:handshake_done */
+	RIPTEL_REC_CONN_CLOSE		= 9,	/* riptides:conn_close */
+	RIPTEL_REC_IDENTITY		= 10,	/* riptides:identity_* */
+	RIPTEL_REC_PROVIDER		= 11,	/* provider attached/detached */
+	RIPTEL_REC_TEST			= 12,	/* test module and benchmark only */
+	RIPTEL_REC_TYPE_MAX		= 16	/* size of per-type arrays */
+};
+
+/* riptel_rec_hdr.flags: the context the record was written from. */
+#define RIPTEL_RF_HARDIRQ	(1U << 0)
+#define RIPTEL_RF_SOFTIRQ	(1U << 1)
+#define RIPTEL_RF_TRUNCATED	(1U << 2)	/* a string field was cut */
+/* pid/tgid describe whatever task the CPU was running, not the subject */
+#define RIPTEL_RF_NO_TASK	(1U << 3)
+
+/*
+ * Common header, 32 bytes.
+ *   seq:   per-CPU sequence number.  Every record a probe tries to write
+ *          takes the next number, stored or dropped, so a gap in the
+ *          sequence a reader sees is exactly the records dropped there.
+ *   ts_ns: CLOCK_MONOTONIC nanoseconds (ktime_get_mono_fast_ns()); the
+ *          agent adds (CLOCK_REALTIME - CLOCK_MONOTONIC) to get Unix time.
+ */
+struct riptel_rec_hdr {
+	__u16 type;		/* enum riptel_rec_type */
+	__u16 size;		/* RIPTEL_RECORD_SIZE */
+	__u16 cpu;
+	__u16 flags;		/* RIPTEL_RF_* */
+	__u32 pid;		/* current task, kernel pid (thread id) */
+	__u32 tgid;		/* current task, kernel tgid (process id) */
+	__u64 seq;
+	__u64 ts_ns;
+};
+
+#define RIPTEL_COMM_LEN		16
+#define RIPTEL_PAYLOAD_SIZE	(RIPTEL_RECORD_SIZE - 32)
+
+/* RIPTEL_REC_EXEC: the subject is the header's pid/tgid. */
+struct riptel_rec_exec {
+	__u64 cgroup_id;	/* cgroup v2 id (inode of the cgroup dir) */
+	__u32 uid;		/* real uid, in the initial user namespace */
+	__u32 gid;
+	__u32 ppid;		/* tgid of the real parent */
+	__u32 old_pid;		/* pid before exec (differs for a thread exec) */
+	char comm[RIPTEL_COMM_LEN];	/* after exec, NUL-terminated */
+	/* last bytes of the path given to exec, NUL-terminated; when the path
+	 * is longer, the tail is kept and RIPTEL_RF_TRUNCATED is set
+	 */
+	char filename[56];
+};
+
+/* RIPTEL_REC_FORK: header pid/tgid is the parent. */
+struct riptel_rec_fork {
+	__u64 cgroup_id;
+	__u32 child_pid;
+	__u32 child_tgid;	/* == child_pid for a new process */
+	__u32 uid;
+	__u32 gid;
+	char comm[RIPTEL_COMM_LEN];
+	__u8 reserved[56];
+};
+
+/* RIPTEL_REC_EXIT: one per exiting thread; pid == tgid is the process. */
+struct riptel_rec_exit {
+	__u64 cgroup_id;
+	__u32 uid;
+	__u32 gid;
+	__u32 exit_code;	/* raw task->exit_code (wait(2) status) */
+	__u32 reserved0;
+	char comm[RIPTEL_COMM_LEN];
+	__u8 reserved[56];
+};
+
+/*
+ * RIPTEL_REC_TCP_STATE.  Ports in host byte order; addresses in network
+ * byte order, IPv4 in the first 4 bytes and the rest zero.  Often fired in
+ * softirq context: then RIPTEL_RF_NO_TASK is set in the header.
+ */
+struct riptel_rec_tcp_state {
+	__u64 sock_cookie;	/* socket cookie, as SO_COOKIE reports it */
+	__u32 uid;		/* socket owner (sk_uid) */
+	__u32 netns_ino;	/* network namespace inode number */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 sport;
+	__u16 dport;
+	__u8 oldstate;		/* TCP_ESTABLISHED = 1 ... as in <netinet/tcp.h> */
+	__u8 newstate;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u8 reserved[40];
+};
+
+/* A reference to an interned SPIFFE ID; {0, 0} means "none". */
+struct riptel_spiffe_ref {
+	__u32 id;
+	__u32 gen;
+};
+
+#define RIPTEL_DIR_OUT		1
+#define RIPTEL_DIR_IN		2
+
+/* RIPTEL_REC_CONN_INTERCEPT */
+struct riptel_rec_conn {
+	__u64 sock_cookie;
+	__u64 cgroup_id;
+	__u32 uid;
+	__u8 direction;		/* RIPTEL_DIR_* */
+	__u8 reserved0;
+	__u16 family;
+	__u16 lport;
+	__u16 rport;
+	__u32 reserved1;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	struct riptel_spiffe_ref local_id;
+	__u8 reserved[24];
+};
+
+#define RIPTEL_DECISION_ALLOW	1
+#define RIPTEL_DECISION_DENY	2
+
+#define RIPTEL_TLS_MODE_MUTUAL		1
+#define RIPTEL_TLS_MODE_SIMPLE		2
+#define RIPTEL_TLS_MODE_PERMISSIVE	3
+#define RIPTEL_TLS_MODE_PASSTHROUGH	4
+
+/* RIPTEL_REC_POLICY_DECISION */
+struct riptel_rec_decision {
+	__u64 sock_cookie;
+	struct riptel_spiffe_ref local_id;
+	struct riptel_spiffe_ref peer_id;
+	__u8 decision;		/* RIPTEL_DECISION_* */
+	__u8 tls_mode;		/* RIPTEL_TLS_MODE_* */
+	__u16 reason;		/* provider's reason code, see riptides trace ABI */
+	__u32 rule;		/* index of the rule that matched, or ~0 */
+	__u8 reserved[64];
+};
+
+/* RIPTEL_REC_HANDSHAKE_START and RIPTEL_REC_HANDSHAKE_DONE */
+struct riptel_rec_handshake {
+	__u64 sock_cookie;
+	struct riptel_spiffe_ref peer_id;	/* DONE only */
+	__u16 tls_version;	/* e.g. 0x0304 for TLS 1.3 */
+	__u16 reserved0;
+	__s32 result;		/* DONE: 0 or -errno */
+	__u64 duration_ns;	/* DONE: since the matching START */
+	__u8 reserved[64];
+};
+
+/* RIPTEL_REC_CONN_CLOSE */
+struct riptel_rec_close {
+	__u64 sock_cookie;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u64 duration_ns;
+	__u8 reserved[64];
+};
+
+#define RIPTEL_ID_ISSUED	1
+#define RIPTEL_ID_ROTATED	2
+#define RIPTEL_ID_EXPIRED	3
+#define RIPTEL_ID_REVOKED	4
+
+/* RIPTEL_REC_IDENTITY */
+struct riptel_rec_identity {
+	struct riptel_spiffe_ref id;
+	__u8 op;		/* RIPTEL_ID_* */
+	__u8 serial_len;	/* bytes used in serial */
+	__u16 reserved0;
+	__u32 reserved1;
+	__u8 serial[20];	/* X.509 serial number, big-endian */
+	__u32 reserved2;
+	__s64 not_before;	/* Unix seconds */
+	__s64 not_after;
+	__u8 reserved[40];
+};
+
+#define RIPTEL_PROVIDER_ATTACH	1
+#define RIPTEL_PROVIDER_DETACH	2
+
+/* RIPTEL_REC_PROVIDER */
+struct riptel_rec_provider {
+	__u32 op;		/* RIPTEL_PROVIDER_* */
+	__u32 events;		/* tracepoints attached */
+	char name[56];		/* providing module, NUL-terminated */
+	__u8 reserved[32];
+};
+
+/* RIPTEL_REC_TEST: words[i] == riptel_test_word(seq, i) (see below) */
+struct riptel_rec_test {
+	__u32 source;		/* generator-defined: process/softirq/hardirq */
+	__u32 reserved0;
+	__u64 words[11];
+};
+
+/* The pattern a test record carries, so a reader can prove it is whole. */
+static inline __u64 riptel_test_word(__u64 seq, __u32 i)
+{
+	return (seq * 0x9e3779b97f4a7c15ULL) ^ ((__u64)(i + 1) << 56);
+}
+
+struct riptel_record {
+	struct riptel_rec_hdr hdr;
+	union {
+		struct riptel_rec_exec exec;
+		struct riptel_rec_fork fork;
+		struct riptel_rec_exit exit;
+		struct riptel_rec_tcp_state tcp;
+		struct riptel_rec_conn conn;
+		struct riptel_rec_decision decision;
+		struct riptel_rec_handshake handshake;
+		struct riptel_rec_close close;
+		struct riptel_rec_identity identity;
+		struct riptel_rec_provider provider;
+		struct riptel_rec_test test;
+		__u8 raw[RIPTEL_PAYLOAD_SIZE];
+	};
+};
+
+/*
+ * Producer page (read-only to user space).  Only the owning CPU writes it.
+ * Counters are exact: once the reader has drained and no probe runs,
+ *   written == records consumed + dropped
+ *   dropped == sum(dropped_type[])
+ */
+struct riptel_prod_page {
+	__u64 head;		/* published byte position, store-release */
+	__u64 written;		/* records offered; also the next seq */
+	__u64 dropped;		/* records not stored (ring full or nested) */
+	__u64 consumer_errors;	/* bad tails rejected */
+	__u64 data_size;	/* bytes in the data region */
+	__u32 cpu;
+	__u32 record_size;
+	__u32 abi_version;
+	__u32 reserved0;
+	__u64 dropped_type[RIPTEL_REC_TYPE_MAX];
+	__u64 reserved[9];
+};
+
+/* Consumer page (read-write): the only thing user space writes. */
+struct riptel_cons_page {
+	__u64 tail;		/* consumed byte position, store-release */
+	__u64 reserved[7];
+};
+
+/* RIPTEL_IOC_INFO */
+struct riptel_info {
+	__u32 abi_version;
+	__u32 record_size;
+	__u32 nr_cpus;		/* rings exist for possible CPUs < nr_cpus */
+	__u32 page_size;
+	__u64 data_size;	/* per-CPU data region bytes */
+	__u32 watermark;	/* bytes pending that trigger a wake-up */
+	__u32 flush_ms;		/* a waiting reader is woken within this */
+	__u64 reserved[6];
+};
+
+/*
+ * ioctls on /dev/riptel.  RIPTEL_IOC_ABI_VERSION never changes shape, so an
+ * agent can always ask it first and report a mismatch by number.  Unknown
+ * commands return -ENOTTY.
+ */
+#define RIPTEL_IOC_MAGIC	0xB7
+#define RIPTEL_IOC_ABI_VERSION	_IOR(RIPTEL_IOC_MAGIC, 0, __u32)
+#define RIPTEL_IOC_INFO		_IOR(RIPTEL_IOC_MAGIC, 1, struct riptel_info)
+
+#if defined(__KERNEL__) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
+#define RIPTEL_ABI_ASSERT(c, msg) _Static_assert(c, msg)
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_hdr) == 32, "rec hdr");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_exec) == RIPTEL_PAYLOAD_SIZE, "exec");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_fork) == RIPTEL_PAYLOAD_SIZE, "fork");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_exit) == RIPTEL_PAYLOAD_SIZE, "exit");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_tcp_state) == RIPTEL_PAYLOAD_SIZE, "tcp");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_conn) == RIPTEL_PAYLOAD_SIZE, "conn");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_decision) == RIPTEL_PAYLOAD_SIZE, "decision");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_handshake) == RIPTEL_PAYLOAD_SIZE, "handshake");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_close) == RIPTEL_PAYLOAD_SIZE, "close");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_identity) == RIPTEL_PAYLOAD_SIZE, "identity");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_provider) == RIPTEL_PAYLOAD_SIZE, "provider");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_rec_test) == RIPTEL_PAYLOAD_SIZE, "test");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_record) == RIPTEL_RECORD_SIZE, "record");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_prod_page) == 256, "prod page");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_cons_page) == 64, "cons page");
+RIPTEL_ABI_ASSERT(sizeof(struct riptel_info) == 80, "info");
+#undef RIPTEL_ABI_ASSERT
+#endif
+
+#endif /* _UAPI_RIPTEL_H */

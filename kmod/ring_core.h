@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ring_core.h - the per-CPU ring's record protocol, shared by riptel.ko and
+ * user space (the agent's reader and the user-space stress tests).
+ *
+ * Pure logic: no allocation, no locking, no wake-ups.  The kernel side wraps
+ * ring_reserve()..ring_commit() with interrupts off on the ring's own CPU
+ * (see ring.c for why); user-space producers stand in for CPUs with one
+ * thread per ring.  Positions are free-running 64-bit byte counts, records
+ * are RIPTEL_RECORD_SIZE bytes, the data size is a power of two, so
+ * (pos & mask) is a record's offset and a record never wraps.
+ *
+ * Invariants, with head/tail the producer's private copies:
+ *   tail <= prod->head == head   (between calls)
+ *   head - tail <= size
+ *   prod->written == stored + prod->dropped, stored = head / RECORD_SIZE
+ */
+#ifndef _RIPTEL_RING_CORE_H
+#define _RIPTEL_RING_CORE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <asm/barrier.h>
+#include "include/uapi/riptel.h"
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#include "riptel.h"
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#ifndef READ_ONCE
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#endif
+#ifndef likely
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#endif
+#endif
+
+#define RING_REC_SHIFT	7	/* log2(RIPTEL_RECORD_SIZE) */
+
+/* Producer state of one ring; only its own CPU (or thread) touches it. */
+struct ring {
+	struct riptel_prod_page *prod;	/* shared, read-only to user space */
+	struct riptel_cons_page *cons;	/* shared, written by user space */
+	u8 *data;			/* size bytes */
+	u64 size;
+	u64 mask;			/* size - 1 */
+	u64 head;			/* next write position, == prod->head */
+	u64 tail;			/* last consumer tail accepted */
+	u64 bad_tail;			/* last tail rejected, counted once */
+	u32 cpu;
+};
+
+/* Set up a ring over zeroed control pages and a data area of @size bytes. */
+static inline void ring_init(struct ring *r, struct riptel_prod_page *prod,
+			     struct riptel_cons_page *cons, u8 *data, u64 size,
+			     u32 cpu)
+{
+	r->prod = prod;
+	r->cons = cons;
+	r->data = data;
+	r->size = size;
+	r->mask = size - 1;
+	r->head = 0;
+	r->tail = 0;
+	r->bad_tail = 0;
+	r->cpu = cpu;
+	prod->data_size = size;
+	prod->cpu = cpu;
+	prod->record_size = RIPTEL_RECORD_SIZE;
+	prod->abi_version = RIPTEL_ABI_VERSION;
+}
+
+/*
+ * The consumer's tail, validated.  A tail is accepted only if it lies in
+ * [last accepted tail, head] and is record-aligned; anything else leaves the
+ * last accepted tail in force and is counted once per distinct bad value,
+ * so a hostile reader can only make the ring look fuller.
+ */
+static inline u64 ring_tail(struct ring *r)
+{
+	/*
+	 * Pairs with smp_store_release(&cons->tail) in ring_consume_release():
+	 * the reader's loads of the records below t happen before we may
+	 * overwrite them.
+	 */
+	u64 t = smp_load_acquire(&r->cons->tail);
+
+	if (likely(t == r->tail))
+		return t;
+	if (t - r->tail <= r->head - r->tail &&
+	    !(t & (RIPTEL_RECORD_SIZE - 1))) {
+		r->tail = t;
+		return t;
+	}
+	if (t != r->bad_tail) {
+		r->bad_tail = t;
+		WRITE_ONCE(r->prod->consumer_errors,
+			   r->prod->consumer_errors + 1);
+	}
+	return r->tail;
+}
+
+/* Bytes stored and not yet consumed, by the producer's reckoning. */
+static inline u64 ring_pending(struct ring *r)
+{
+	return r->head - r->tail;
+}
+
+/*
+ * Take the next sequence number and a slot for a record of @type.  Returns
+ * NULL, with the drop counted, when the ring is full.  The caller must not
+ * be re-entered on this ring until ring_commit() (kernel: interrupts off).
+ * On success only the header's type, size, cpu and seq are set: the caller
+ * writes every other byte of the record before committing.
+ */
+static inline struct riptel_record *ring_reserve(struct ring *r, u16 type)
+{
+	struct riptel_prod_page *p = r->prod;
+	u64 seq = p->written;
+	struct riptel_record *rec;
+
+	WRITE_ONCE(p->written, seq + 1);
+	if (unlikely(r->head - ring_tail(r) >= r->size)) {
+		WRITE_ONCE(p->dropped, p->dropped + 1);
+		WRITE_ONCE(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)],
+			   p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)] + 1);
+		return NULL;
+	}
+	rec = (struct riptel_record *)(r->data + (r->head & r->mask));
+	rec->hdr.type = type;
+	rec->hdr.size = RIPTEL_RECORD_SIZE;
+	rec->hdr.cpu = (u16)r->cpu;
+	rec->hdr.seq = seq;
+	return rec;
+}
+
+/* Count a record that was not even offered to the ring (e.g. from NMI). */
+static inline void ring_drop(struct ring *r, u16 type)
+{
+	struct riptel_prod_page *p = r->prod;
+
+	WRITE_ONCE(p->written, p->written + 1);
+	WRITE_ONCE(p->dropped, p->dropped + 1);
+	WRITE_ONCE(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)],
+		   p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)] + 1);
+}
+
+/* Publish the record ring_reserve() returned. */
+static inline void ring_commit(struct ring *r)
+{
+	r->head += RIPTEL_RECORD_SIZE;
+	/*
+	 * Pairs with smp_load_acquire(&prod->head) in ring_consume_head():
+	 * every byte of the record is visible before the head that covers it.
+	 */
+	smp_store_release(&r->prod->head, r->head);
+}
+
+/* ---- consumer side (user space) ---- */
+
+/* Reader state of one ring. */
+struct ring_reader {
+	const struct riptel_prod_page *prod;
+	struct riptel_cons_page *cons;
+	const u8 *data;
+	u64 size;
+	u64 mask;
+	u64 tail;		/* private copy of what we released */
+};
+
+static inline void ring_reader_init(struct ring_reader *c,
+				    const struct riptel_prod_page *prod,
+				    struct riptel_cons_page *cons,
+				    const u8 *data, u64 size)
+{
+	c->prod = prod;
+	c->cons = cons;
+	c->data = data;
+	c->size = size;
+	c->mask = size - 1;
+	c->tail = READ_ONCE(cons->tail);
+}
+
+/*
+ * The published head.  Returns false if it is not plausible (behind the
+ * tail, more than a ring ahead, or unaligned): the reader must then treat
+ * the ring as broken rather than read out of bounds.
+ */
+static inline bool ring_consume_head(struct ring_reader *c, u64 *head)
+{
+	/*
+	 * Pairs with smp_store_release(&prod->head) in ring_commit(): the
+	 * records below h are complete when we read them.
+	 */
+	u64 h = smp_load_acquire(&c->prod->head);
+
+	if (h - c->tail > c->size || (h & (RIPTEL_RECORD_SIZE - 1)))
+		return false;
+	*head = h;
+	return true;
+}
+
+static inline const struct riptel_record *ring_consume_at(
+	const struct ring_reader *c, u64 pos)
+{
+	return (const struct riptel_record *)(c->data + (pos & c->mask));
+}
+
+/* Give the slots below @tail back to the producer. */
+static inline void ring_consume_release(struct ring_reader *c, u64 tail)
+{
+	c->tail = tail;
+	/*
+	 * Pairs with smp_load_acquire(&cons->tail) in ring_tail(): our reads
+	 * of the records below tail are done before the producer reuses them.
+	 */
+	smp_store_release(&c->cons->tail, tail);
+}
+
+#endif /* _RIPTEL_RING_CORE_H */
