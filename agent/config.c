@@ -1,0 +1,431 @@
+/* config.c - the agent's configuration table, parsed from INI, env and flags. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum key_type { T_STR, T_U32, T_BOOL, T_OUTPUT, T_TEMPORALITY, T_COMPRESSION };
+
+struct key {
+	const char *section;
+	const char *name;
+	const char *env;	/* NULL: no environment form */
+	enum key_type type;
+	size_t off;
+	uint32_t min, max;	/* T_U32 bounds */
+	const char *def;
+	const char *help;
+};
+
+#define K(sec, nm, env, t, field, mn, mx, def, help)			\
+	{ sec, nm, env, t, offsetof(struct config, field), mn, mx, def, help }
+
+/* The one table: every key the agent understands. */
+static const struct key keys[] = {
+	K("agent", "device", "RIPTEL_DEVICE", T_STR, device, 0, 0,
+	  "/dev/riptel", "character device of riptel.ko"),
+	K("agent", "output", "RIPTEL_OUTPUT", T_OUTPUT, output, 0, 0,
+	  "otlp", "otlp, json (one object per line on stdout) or none"),
+	K("agent", "queue_records", NULL, T_U32, queue_records, 1024, 1U << 24,
+	  "65536", "records buffered between ring drain and pipeline"),
+	K("agent", "shutdown_timeout_ms", NULL, T_U32, shutdown_timeout_ms, 0,
+	  600000, "10000", "bound on flushing at SIGTERM"),
+	K("agent", "record_file", NULL, T_STR, record_file, 0, 0, "",
+	  "also write drained records to this capture file"),
+	K("export", "endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", T_STR, endpoint,
+	  0, 0, "http://localhost:4318", "OTLP/HTTP base URL; /v1/<signal> is appended"),
+	K("export", "traces_endpoint", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+	  T_STR, traces_endpoint, 0, 0, "", "traces URL, used as is"),
+	K("export", "metrics_endpoint", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+	  T_STR, metrics_endpoint, 0, 0, "", "metrics URL, used as is"),
+	K("export", "logs_endpoint", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", T_STR,
+	  logs_endpoint, 0, 0, "", "logs URL, used as is"),
+	K("export", "headers", "OTEL_EXPORTER_OTLP_HEADERS", T_STR, headers, 0,
+	  0, "", "k=v,k2=v2 sent with every request (values percent-decoded)"),
+	K("export", "timeout_ms", "OTEL_EXPORTER_OTLP_TIMEOUT", T_U32,
+	  timeout_ms, 1, 600000, "10000", "per-request timeout"),
+	K("export", "compression", "OTEL_EXPORTER_OTLP_COMPRESSION",
+	  T_COMPRESSION, gzip, 0, 0, "none", "gzip or none"),
+	K("export", "certificate", "OTEL_EXPORTER_OTLP_CERTIFICATE", T_STR,
+	  certificate, 0, 0, "", "CA file to trust for https endpoints"),
+	K("export", "client_key", "OTEL_EXPORTER_OTLP_CLIENT_KEY", T_STR,
+	  client_key, 0, 0, "", "mTLS client key (PEM)"),
+	K("export", "client_certificate", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+	  T_STR, client_certificate, 0, 0, "", "mTLS client certificate (PEM)"),
+	K("export", "metric_interval_ms", "OTEL_METRIC_EXPORT_INTERVAL", T_U32,
+	  metric_interval_ms, 100, 86400000, "60000", "metric export period"),
+	K("export", "temporality",
+	  "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", T_TEMPORALITY,
+	  delta_temporality, 0, 0, "cumulative", "cumulative or delta"),
+	K("export", "batch_delay_ms", "OTEL_BSP_SCHEDULE_DELAY", T_U32,
+	  batch_delay_ms, 1, 600000, "5000", "longest a span or log waits"),
+	K("export", "max_queue", "OTEL_BSP_MAX_QUEUE_SIZE", T_U32, max_queue, 1,
+	  1U << 22, "2048", "spans/logs queued per signal before drops"),
+	K("export", "max_batch", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", T_U32,
+	  max_batch, 1, 1U << 20, "512", "items per export request"),
+	K("prometheus", "listen", "RIPTEL_PROMETHEUS_LISTEN", T_STR,
+	  prometheus_listen, 0, 0, "", "host:port for /metrics and /healthz; empty = off"),
+	K("resource", "service_name", "OTEL_SERVICE_NAME", T_STR, service_name,
+	  0, 0, "riptel-agent", "service.name"),
+	K("resource", "attributes", "OTEL_RESOURCE_ATTRIBUTES", T_STR,
+	  resource_attributes, 0, 0, "", "k=v,... added to the resource"),
+	K("enrich", "proc_root", NULL, T_STR, proc_root, 0, 0, "/proc",
+	  "where to read process details"),
+	K("enrich", "cmdline", NULL, T_BOOL, cmdline, 0, 0, "false",
+	  "record process.command_line (may hold secrets; redacted)"),
+	K("enrich", "redact", NULL, T_STR, redact, 0, 0,
+	  "(password|passwd|token|secret|api[-_]?key)[=:][^ ]*",
+	  "';'-separated extended regexes blanked out of command lines"),
+	K("enrich", "process_cache", NULL, T_U32, process_cache, 16, 1U << 22,
+	  "16384", "processes kept in the enrichment cache"),
+	K("metrics", "cardinality_limit", NULL, T_U32, cardinality_limit, 1,
+	  1U << 20, "2000", "series per metric; the rest fold into otel.metric.overflow"),
+	K("spans", "max_open", NULL, T_U32, max_open_spans, 1, 1U << 22,
+	  "65536", "connections tracked at once; oldest evicted and counted"),
+	K("spans", "flush_unfinished", NULL, T_BOOL, flush_unfinished, 0, 0,
+	  "false", "export still-open connections as unfinished spans at exit"),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const struct key *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].section, section) &&
+		    !strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+static bool section_known(const char *section)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].section, section))
+			return true;
+	return false;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+	    !strcmp(v, "1") || !strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+		 !strcmp(v, "0") || !strcasecmp(v, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* Store @v into the field @k names; returns a reason string or NULL. */
+static const char *apply(struct config *c, const struct key *k, const char *v)
+{
+	char *base = (char *)c + k->off;
+	unsigned long long n;
+	char *end;
+
+	switch (k->type) {
+	case T_STR:
+		if (strlen(v) >= CONFIG_STR_MAX)
+			return "value too long";
+		memcpy(base, v, strlen(v) + 1);
+		return NULL;
+	case T_U32:
+		if (!*v || *v == '-')
+			return "expected a non-negative integer";
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (errno || *end)
+			return "expected a non-negative integer";
+		if (n < k->min || n > k->max)
+			return "out of range";
+		*(uint32_t *)base = (uint32_t)n;
+		return NULL;
+	case T_BOOL:
+		if (!parse_bool(v, (bool *)base))
+			return "expected true or false";
+		return NULL;
+	case T_OUTPUT:
+		if (!strcmp(v, "otlp"))
+			*(int *)base = CONFIG_OUTPUT_OTLP;
+		else if (!strcmp(v, "json"))
+			*(int *)base = CONFIG_OUTPUT_JSON;
+		else if (!strcmp(v, "none"))
+			*(int *)base = CONFIG_OUTPUT_NONE;
+		else
+			return "expected otlp, json or none";
+		return NULL;
+	case T_TEMPORALITY:
+		if (!strcasecmp(v, "cumulative"))
+			*(bool *)base = false;
+		else if (!strcasecmp(v, "delta"))
+			*(bool *)base = true;
+		else
+			return "expected cumulative or delta";
+		return NULL;
+	case T_COMPRESSION:
+		if (!strcmp(v, "gzip"))
+			*(bool *)base = true;
+		else if (!strcmp(v, "none"))
+			*(bool *)base = false;
+		else
+			return "expected gzip or none";
+		return NULL;
+	}
+	return "internal: unknown key type";
+}
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NKEYS; i++)
+		apply(c, &keys[i], keys[i].def);
+}
+
+struct ini_ctx {
+	struct config *c;
+	char msg[256];		/* first error's text */
+};
+
+static int on_ini(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct ini_ctx *ctx = user;
+	const struct key *k = find_key(section, name);
+	const char *why;
+
+	if (!k) {
+		if (!ctx->msg[0]) {
+			if (!section_known(section))
+				snprintf(ctx->msg, sizeof(ctx->msg),
+					 "unknown section [%s]", section);
+			else
+				snprintf(ctx->msg, sizeof(ctx->msg),
+					 "unknown key '%s' in [%s]", name,
+					 section);
+		}
+		return 0;
+	}
+	why = apply(ctx->c, k, value);
+	if (why) {
+		if (!ctx->msg[0])
+			snprintf(ctx->msg, sizeof(ctx->msg),
+				 "%s.%s = '%.64s': %s", section, name, value,
+				 why);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * inih reports the line of the first error; our handler keeps the first
+ * error's text.  Values land in a copy so a bad file changes nothing.
+ */
+static int finish_ini(struct config *c, struct config *tmp, int rc,
+		      struct ini_ctx *ctx, const char *name, char *err,
+		      size_t errlen)
+{
+	if (rc < 0) {
+		seterr(err, errlen, "%s: cannot open: %s", name,
+		       strerror(errno));
+		return errno ? -errno : -EIO;
+	}
+	if (rc > 0) {
+		seterr(err, errlen, "%s:%d: %s", name, rc,
+		       ctx->msg[0] ? ctx->msg : "syntax error");
+		return -EINVAL;
+	}
+	*c = *tmp;
+	return 0;
+}
+
+int config_load_string(struct config *c, const char *text, const char *name,
+		       char *err, size_t errlen)
+{
+	struct config *tmp = malloc(sizeof(*tmp));
+	struct ini_ctx ctx = { .c = tmp };
+	int rc;
+
+	if (!tmp)
+		return -ENOMEM;
+	*tmp = *c;
+	rc = ini_parse_string(text, on_ini, &ctx);
+	rc = finish_ini(c, tmp, rc, &ctx, name, err, errlen);
+	free(tmp);
+	return rc;
+}
+
+int config_load_file(struct config *c, const char *path, char *err,
+		     size_t errlen)
+{
+	struct config *tmp = malloc(sizeof(*tmp));
+	struct ini_ctx ctx = { .c = tmp };
+	int rc;
+
+	if (!tmp)
+		return -ENOMEM;
+	*tmp = *c;
+	errno = 0;
+	rc = ini_parse(path, on_ini, &ctx);
+	rc = finish_ini(c, tmp, rc, &ctx, path, err, errlen);
+	free(tmp);
+	return rc;
+}
+
+int config_load_env(struct config *c, const char *(*get)(const char *name),
+		    char *err, size_t errlen)
+{
+	struct config tmp = *c;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *v, *why;
+
+		if (!keys[i].env)
+			continue;
+		v = get(keys[i].env);
+		if (!v)
+			continue;
+		why = apply(&tmp, &keys[i], v);
+		if (why) {
+			seterr(err, errlen, "%s='%.64s': %s", keys[i].env, v,
+			       why);
+			return -EINVAL;
+		}
+	}
+	*c = tmp;
+	return 0;
+}
+
+int config_set(struct config *c, const char *dotted, const char *value,
+	       char *err, size_t errlen)
+{
+	const char *dot = strchr(dotted, '.');
+	char section[64];
+	const struct key *k;
+	const char *why;
+
+	if (!dot || (size_t)(dot - dotted) >= sizeof(section)) {
+		seterr(err, errlen, "'%s': expected section.key", dotted);
+		return -EINVAL;
+	}
+	memcpy(section, dotted, dot - dotted);
+	section[dot - dotted] = '\0';
+	k = find_key(section, dot + 1);
+	if (!k) {
+		seterr(err, errlen, "unknown key '%s'", dotted);
+		return -EINVAL;
+	}
+	why = apply(c, k, value);
+	if (why) {
+		seterr(err, errlen, "%s = '%.64s': %s", dotted, value, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *value_text(const struct config *c, const struct key *k,
+			      char *tmp, size_t len)
+{
+	const char *base = (const char *)c + k->off;
+
+	switch (k->type) {
+	case T_STR:
+		return base;
+	case T_U32:
+		snprintf(tmp, len, "%u", *(const uint32_t *)base);
+		return tmp;
+	case T_BOOL:
+		return *(const bool *)base ? "true" : "false";
+	case T_OUTPUT:
+		switch (*(const int *)base) {
+		case CONFIG_OUTPUT_JSON:
+			return "json";
+		case CONFIG_OUTPUT_NONE:
+			return "none";
+		default:
+			return "otlp";
+		}
+	case T_TEMPORALITY:
+		return *(const bool *)base ? "delta" : "cumulative";
+	case T_COMPRESSION:
+		return *(const bool *)base ? "gzip" : "none";
+	}
+	return "";
+}
+
+/* snprintf that keeps counting past the end, like snprintf itself. */
+static size_t put(char *buf, size_t len, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(at < len ? buf + at : NULL, at < len ? len - at : 0, fmt,
+		      ap);
+	va_end(ap);
+	return at + (n > 0 ? (size_t)n : 0);
+}
+
+size_t config_format(const struct config *c, char *buf, size_t len)
+{
+	const char *section = "";
+	size_t at = 0;
+	char tmp[32];
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(section, keys[i].section)) {
+			section = keys[i].section;
+			at = put(buf, len, at, "%s[%s]\n", at ? "\n" : "",
+				 section);
+		}
+		at = put(buf, len, at, "%s = %s\n", keys[i].name,
+			 value_text(c, &keys[i], tmp, sizeof(tmp)));
+	}
+	return at;
+}
+
+/* Markdown-escape '|' so a regex default cannot break the table. */
+static size_t put_cell(char *buf, size_t len, size_t at, const char *s)
+{
+	for (; *s; s++)
+		at = put(buf, len, at, *s == '|' ? "\\|" : "%c", *s);
+	return at;
+}
+
+size_t config_format_table(char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = '\0';
+	at = put(buf, len, at,
+		 "| key | environment | default | meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < NKEYS; i++) {
+		at = put(buf, len, at, "| `%s.%s` | %s%s%s | `", keys[i].section,
+			 keys[i].name, keys[i].env ? "`" : "",
+			 keys[i].env ? keys[i].env : "",
+			 keys[i].env ? "`" : "");
+		at = put_cell(buf, len, at, keys[i].def);
+		at = put(buf, len, at, "` | %s |\n", keys[i].help);
+	}
+	return at;
+}

@@ -1,0 +1,97 @@
+/* config.h - the agent's configuration: one table of keys, three sources. */
+#ifndef RIPTEL_CONFIG_H
+#define RIPTEL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Precedence, lowest first: built-in defaults < config file
+ * (/etc/riptel/agent.conf) < environment (OTEL_* and RIPTEL_*) < command-line
+ * flags.  Every key has exactly one row in config.c's table, which names its
+ * section, key, environment variable, type, bounds and help text; the
+ * parser, `--check-config` and the README's table are all driven by it.
+ */
+
+#define CONFIG_STR_MAX	1024
+
+enum config_output {
+	CONFIG_OUTPUT_OTLP = 0,
+	CONFIG_OUTPUT_JSON,
+	CONFIG_OUTPUT_NONE,
+};
+
+struct config {
+	/* [agent] */
+	char device[CONFIG_STR_MAX];
+	int output;			/* enum config_output */
+	uint32_t queue_records;		/* drain -> pipeline queue capacity */
+	uint32_t shutdown_timeout_ms;	/* SIGTERM flush bound */
+	char record_file[CONFIG_STR_MAX];
+	/* [export] */
+	char endpoint[CONFIG_STR_MAX];
+	char traces_endpoint[CONFIG_STR_MAX];
+	char metrics_endpoint[CONFIG_STR_MAX];
+	char logs_endpoint[CONFIG_STR_MAX];
+	char headers[CONFIG_STR_MAX];
+	uint32_t timeout_ms;
+	bool gzip;
+	char certificate[CONFIG_STR_MAX];
+	char client_key[CONFIG_STR_MAX];
+	char client_certificate[CONFIG_STR_MAX];
+	uint32_t metric_interval_ms;
+	bool delta_temporality;
+	uint32_t batch_delay_ms;
+	uint32_t max_queue;
+	uint32_t max_batch;
+	/* [prometheus] */
+	char prometheus_listen[CONFIG_STR_MAX];	/* host:port, empty = off */
+	/* [resource] */
+	char service_name[CONFIG_STR_MAX];
+	char resource_attributes[CONFIG_STR_MAX];
+	/* [enrich] */
+	char proc_root[CONFIG_STR_MAX];
+	bool cmdline;
+	char redact[CONFIG_STR_MAX];	/* ';'-separated POSIX EREs */
+	uint32_t process_cache;
+	/* [metrics] */
+	uint32_t cardinality_limit;
+	/* [spans] */
+	uint32_t max_open_spans;
+	bool flush_unfinished;
+};
+
+/* Set every key to its documented default. */
+void config_defaults(struct config *c);
+
+/*
+ * Apply an INI file.  Unknown sections or keys and bad values are errors:
+ * on failure returns -EINVAL (or -errno opening the file) and writes
+ * "<path>:<line>: <what>" into err.
+ */
+int config_load_file(struct config *c, const char *path, char *err,
+		     size_t errlen);
+
+/* Same, from a string (tests, and `--config -` via stdin). */
+int config_load_string(struct config *c, const char *text, const char *name,
+		       char *err, size_t errlen);
+
+/*
+ * Apply environment variables through @get (getenv in production, a table in
+ * tests).  A bad value is -EINVAL with the variable named in err.
+ */
+int config_load_env(struct config *c, const char *(*get)(const char *name),
+		    char *err, size_t errlen);
+
+/* Set one key by "section.key" (command-line `--set section.key=value`). */
+int config_set(struct config *c, const char *dotted, const char *value,
+	       char *err, size_t errlen);
+
+/* Write the effective configuration as INI to @buf; returns bytes needed. */
+size_t config_format(const struct config *c, char *buf, size_t len);
+
+/* Write the key table (section, key, env, default, help) as Markdown. */
+size_t config_format_table(char *buf, size_t len);
+
+#endif /* RIPTEL_CONFIG_H */
