@@ -39,10 +39,13 @@ LIB        := $(OUT)/libriptel.a
 PROGS      := $(patsubst agent/%.c,$(OUT)/bin/%,$(filter $(MAINS),$(wildcard agent/*.c)))
 TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(TEST_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCHES    := $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 KVER       ?= 6.1 6.12
 
-.PHONY: all help kmod agent check vmtest test bench demo deps lint clean \
+
+.PHONY: benches all help kmod agent check vmtest test bench demo deps lint clean \
         dkms-install dkms-uninstall
 all: kmod agent
 
@@ -84,17 +87,24 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
+$(OUT)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+benches: $(BENCHES)
+
 # Unit tests: each binary prints TAP; scripts/run-suite.sh counts it.
 check: $(TESTS)
 	@scripts/run-unit.sh $(OUT)/tests
 
-vmtest: all
+# vmtest.sh builds the agent and, per kernel, the module itself.
+vmtest:
 	scripts/vmtest.sh $(KVER)
 
 test:
 	scripts/test-all.sh
 
-bench: all
+bench: all benches
 	scripts/bench.sh $(KVER)
 
 demo:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ring_core.h - the per-CPU ring's record protocol, shared by riptel.ko and
- * user space (the agent's reader and the user-space stress tests).
+ * The per-CPU ring's record protocol, shared by riptel.ko and user space
+ * (the agent's reader and the user-space stress tests).
  *
  * Pure logic: no allocation, no locking, no wake-ups.  The kernel side wraps
  * ring_reserve()..ring_commit() with interrupts off on the ring's own CPU
@@ -25,6 +25,7 @@
 #include "include/uapi/riptel.h"
 #else
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "riptel.h"
 typedef uint8_t u8;
@@ -34,7 +35,9 @@ typedef uint64_t u64;
 #ifndef READ_ONCE
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/* user-space stand-in; every call site names the release it pairs with */
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* user-space stand-in; every call site names the acquire it pairs with */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
 #ifndef likely
@@ -55,6 +58,7 @@ struct ring {
 	u64 head;			/* next write position, == prod->head */
 	u64 tail;			/* last consumer tail accepted */
 	u64 bad_tail;			/* last tail rejected, counted once */
+	bool bad_seen;			/* bad_tail holds a rejected tail */
 	u32 cpu;
 };
 
@@ -71,6 +75,7 @@ static inline void ring_init(struct ring *r, struct riptel_prod_page *prod,
 	r->head = 0;
 	r->tail = 0;
 	r->bad_tail = 0;
+	r->bad_seen = false;
 	r->cpu = cpu;
 	prod->data_size = size;
 	prod->cpu = cpu;
@@ -81,8 +86,9 @@ static inline void ring_init(struct ring *r, struct riptel_prod_page *prod,
 /*
  * The consumer's tail, validated.  A tail is accepted only if it lies in
  * [last accepted tail, head] and is record-aligned; anything else leaves the
- * last accepted tail in force and is counted once per distinct bad value,
- * so a hostile reader can only make the ring look fuller.
+ * last accepted tail in force and is counted once per run of the same bad
+ * value (any value, 0 included, counts the first time it is seen after a
+ * good tail), so a hostile reader can only make the ring look fuller.
  */
 static inline u64 ring_tail(struct ring *r)
 {
@@ -98,10 +104,12 @@ static inline u64 ring_tail(struct ring *r)
 	if (t - r->tail <= r->head - r->tail &&
 	    !(t & (RIPTEL_RECORD_SIZE - 1))) {
 		r->tail = t;
+		r->bad_seen = false;
 		return t;
 	}
-	if (t != r->bad_tail) {
+	if (!r->bad_seen || t != r->bad_tail) {
 		r->bad_tail = t;
+		r->bad_seen = true;
 		WRITE_ONCE(r->prod->consumer_errors,
 			   r->prod->consumer_errors + 1);
 	}
@@ -142,7 +150,12 @@ static inline struct riptel_record *ring_reserve(struct ring *r, u16 type)
 	return rec;
 }
 
-/* Count a record that was not even offered to the ring (e.g. from NMI). */
+/*
+ * Count a record that was not even offered to the ring.  Same rule as
+ * ring_reserve(): never re-entered on this ring meanwhile.  That rules out
+ * NMI context, which can interrupt a producer between its load and store of
+ * prod->written; the module counts NMI losses in prod->dropped_nmi instead.
+ */
 static inline void ring_drop(struct ring *r, u16 type)
 {
 	struct riptel_prod_page *p = r->prod;

@@ -305,7 +305,7 @@ struct riptel_record {
  * Producer page (read-only to user space).  Only the owning CPU writes it.
  * Counters are exact: once the reader has drained and no probe runs,
  *   written == records consumed + dropped
- *   dropped == sum(dropped_type[])
+ *   sum(dropped_type[]) == dropped
  */
 struct riptel_prod_page {
 	__u64 head;		/* published byte position, store-release */
@@ -318,7 +318,11 @@ struct riptel_prod_page {
 	__u32 abi_version;
 	__u32 reserved0;
 	__u64 dropped_type[RIPTEL_REC_TYPE_MAX];
-	__u64 reserved[9];
+	/* events lost in NMI context: never offered, so they take no sequence
+	 * number and are not in written or dropped
+	 */
+	__u64 dropped_nmi;
+	__u64 reserved[8];
 };
 
 /* Consumer page (read-write): the only thing user space writes. */
@@ -347,6 +351,52 @@ struct riptel_info {
 #define RIPTEL_IOC_MAGIC	0xB7
 #define RIPTEL_IOC_ABI_VERSION	_IOR(RIPTEL_IOC_MAGIC, 0, __u32)
 #define RIPTEL_IOC_INFO		_IOR(RIPTEL_IOC_MAGIC, 1, struct riptel_info)
+
+/*
+ * Generic netlink family "riptel": resolves the SPIFFE IDs that identity
+ * records carry as struct riptel_spiffe_ref, and reports the intern table
+ * and the attached identity providers.  Every attribute is validated by
+ * the family's policy; unknown attributes are rejected.
+ *
+ *   RESOLVE (CAP_NET_ADMIN)  ID, GEN -> ID, GEN, SPIFFE_ID; errors:
+ *                            ENOENT (never issued or freed), ESTALE (the id
+ *                            was recycled: GEN is not the current one)
+ *   LIST    (CAP_NET_ADMIN)  dump: one message per live entry, ID GEN SPIFFE_ID
+ *   INTERN  (CAP_NET_ADMIN)  SPIFFE_ID -> ID, GEN (tests and tools)
+ *   STATUS                   the INTERN_* counters and one nested PROVIDER
+ *                            (PROVIDER_NAME, PROVIDER_EVENTS) per provider
+ */
+#define RIPTEL_GENL_NAME	"riptel"
+#define RIPTEL_GENL_VERSION	1
+#define RIPTEL_SPIFFE_MAX	2048	/* bytes, excluding the NUL */
+
+enum riptel_genl_cmd {
+	RIPTEL_CMD_UNSPEC,
+	RIPTEL_CMD_RESOLVE,
+	RIPTEL_CMD_LIST,
+	RIPTEL_CMD_INTERN,
+	RIPTEL_CMD_STATUS,
+	__RIPTEL_CMD_MAX,
+};
+#define RIPTEL_CMD_MAX (__RIPTEL_CMD_MAX - 1)
+
+enum riptel_genl_attr {
+	RIPTEL_A_UNSPEC,
+	RIPTEL_A_ID,			/* u32, non-zero */
+	RIPTEL_A_GEN,			/* u32, non-zero */
+	RIPTEL_A_SPIFFE_ID,		/* NUL-terminated string */
+	RIPTEL_A_INTERN_SLOTS,		/* u32: table size */
+	RIPTEL_A_INTERN_USED,		/* u32: live entries */
+	RIPTEL_A_INTERN_INSERTS,	/* u64: strings added */
+	RIPTEL_A_INTERN_EVICTIONS,	/* u64: entries evicted to make room */
+	RIPTEL_A_INTERN_FAILED,		/* u64: not interned (too long, no memory) */
+	RIPTEL_A_PROVIDER,		/* nested, repeated */
+	RIPTEL_A_PROVIDER_NAME,		/* string: module name */
+	RIPTEL_A_PROVIDER_EVENTS,	/* u32: tracepoints attached */
+	RIPTEL_A_PAD,
+	__RIPTEL_A_MAX,
+};
+#define RIPTEL_A_MAX (__RIPTEL_A_MAX - 1)
 
 #if defined(__KERNEL__) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #define RIPTEL_ABI_ASSERT(c, msg) _Static_assert(c, msg)

@@ -1,0 +1,216 @@
+/* reader.c - drain every CPU's ring in batches, validate, count losses. */
+#include "reader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring_core.h"
+#include "record.h"
+
+/*
+ * Counters are written by the draining thread only, with relaxed atomic
+ * stores, so reader_stats() may read them from any thread.
+ */
+struct reader_ring {
+	struct ring_reader c;
+	uint32_t cpu;
+	bool seq_known;		/* next_seq is meaningful */
+	uint64_t next_seq;
+	uint64_t consumed;
+	uint64_t invalid;
+	uint64_t seq_gaps;
+	uint64_t seq_errors;
+	uint64_t head_errors;
+};
+
+struct reader {
+	size_t n;
+	size_t next;		/* ring to start the next drain at */
+	struct reader_ring rings[];
+};
+
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+static bool desc_ok(const struct reader_ring_desc *d)
+{
+	uint64_t s = d->data_size;
+
+	return d->prod && d->cons && d->data && s >= RIPTEL_RECORD_SIZE &&
+	       !(s & (s - 1));
+}
+
+int reader_create(struct reader **out, const struct reader_ring_desc *rings,
+		  size_t n)
+{
+	struct reader *r;
+	size_t i;
+
+	*out = NULL;
+	if (n == 0 || n > (SIZE_MAX - sizeof(*r)) / sizeof(r->rings[0]))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!desc_ok(&rings[i]))
+			return -EINVAL;
+	r = calloc(1, sizeof(*r) + n * sizeof(r->rings[0]));
+	if (!r)
+		return -ENOMEM;
+	r->n = n;
+	for (i = 0; i < n; i++) {
+		struct reader_ring *rr = &r->rings[i];
+
+		ring_reader_init(&rr->c, rings[i].prod, rings[i].cons,
+				 rings[i].data, rings[i].data_size);
+		rr->cpu = rings[i].cpu;
+		/*
+		 * A ring nobody consumed from yet starts at seq 0, so drops
+		 * before our first record are gaps too.  Otherwise a previous
+		 * reader took an unknown number: start from what we see.
+		 */
+		rr->seq_known = rr->c.tail == 0;
+		rr->next_seq = 0;
+	}
+	*out = r;
+	return 0;
+}
+
+void reader_destroy(struct reader *r)
+{
+	free(r);
+}
+
+size_t reader_nr_rings(const struct reader *r)
+{
+	return r->n;
+}
+
+static bool header_ok(const struct reader_ring *rr,
+		      const struct riptel_rec_hdr *h)
+{
+	return h->size == RIPTEL_RECORD_SIZE && h->cpu == rr->cpu &&
+	       record_type_known(h->type);
+}
+
+/*
+ * The head failed ring_consume_head()'s plausibility check: nothing in
+ * [tail, head) can be trusted to be in bounds or in order.  Skip to the
+ * published head (record-aligned) so the ring can make progress, and
+ * forget the sequence so the skip is not misread as drops.
+ */
+static void reset_to_head(struct reader_ring *rr)
+{
+	uint64_t h = __atomic_load_n(&rr->c.prod->head, __ATOMIC_ACQUIRE);
+
+	STORE(rr->head_errors, rr->head_errors + 1);
+	rr->seq_known = false;
+	ring_consume_release(&rr->c, h & ~(uint64_t)(RIPTEL_RECORD_SIZE - 1));
+}
+
+/* Drain up to @max records of one ring into @out; returns valid ones. */
+static size_t drain_ring(struct reader_ring *rr, struct riptel_record *out,
+			 size_t max)
+{
+	uint64_t head, tail = rr->c.tail, k, take, invalid = 0;
+	uint64_t gaps = 0, seq_errors = 0, next = rr->next_seq;
+	bool known = rr->seq_known;
+	size_t n = 0;
+
+	if (!ring_consume_head(&rr->c, &head)) {
+		reset_to_head(rr);
+		return 0;
+	}
+	take = (head - tail) / RIPTEL_RECORD_SIZE;
+	if (take > max)
+		take = max;
+	if (!take)
+		return 0;
+	for (k = 0; k < take; k++) {
+		struct riptel_record *rec = &out[n];
+		uint64_t seq;
+
+		/* copy first, then judge the copy: the ring is not ours */
+		memcpy(rec, ring_consume_at(&rr->c, tail + k * RIPTEL_RECORD_SIZE),
+		       sizeof(*rec));
+		if (!header_ok(rr, &rec->hdr)) {
+			/* its seq is as suspect as the rest: assume in order */
+			invalid++;
+			next++;
+			continue;
+		}
+		seq = rec->hdr.seq;
+		if (known && seq != next) {
+			if (seq > next)
+				gaps += seq - next;
+			else
+				seq_errors++;
+		}
+		if (!known || seq >= next)
+			next = seq + 1;
+		known = true;
+		n++;
+	}
+	ring_consume_release(&rr->c, tail + take * RIPTEL_RECORD_SIZE);
+	rr->seq_known = known;
+	rr->next_seq = next;
+	STORE(rr->consumed, rr->consumed + take);
+	if (invalid)
+		STORE(rr->invalid, rr->invalid + invalid);
+	if (gaps)
+		STORE(rr->seq_gaps, rr->seq_gaps + gaps);
+	if (seq_errors)
+		STORE(rr->seq_errors, rr->seq_errors + seq_errors);
+	return n;
+}
+
+size_t reader_drain(struct reader *r, struct riptel_record *out, size_t max)
+{
+	size_t n = 0, i, idx = r->next;
+
+	for (i = 0; i < r->n && n < max; i++) {
+		n += drain_ring(&r->rings[idx], out + n, max - n);
+		if (++idx == r->n)
+			idx = 0;
+	}
+	r->next = idx;
+	return n;
+}
+
+bool reader_pending(const struct reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct reader_ring *rr = &r->rings[i];
+
+		if (__atomic_load_n(&rr->c.prod->head, __ATOMIC_ACQUIRE) !=
+		    rr->c.tail)
+			return true;
+	}
+	return false;
+}
+
+int reader_stats(const struct reader *r, size_t i, struct reader_stats *st)
+{
+	const struct reader_ring *rr;
+	const struct riptel_prod_page *p;
+	unsigned int t;
+
+	if (i >= r->n)
+		return -ERANGE;
+	rr = &r->rings[i];
+	p = rr->c.prod;
+	memset(st, 0, sizeof(*st));
+	st->cpu = rr->cpu;
+	st->consumed = LOAD(rr->consumed);
+	st->invalid = LOAD(rr->invalid);
+	st->seq_gaps = LOAD(rr->seq_gaps);
+	st->seq_errors = LOAD(rr->seq_errors);
+	st->head_errors = LOAD(rr->head_errors);
+	st->written = LOAD(p->written);
+	st->dropped = LOAD(p->dropped);
+	st->consumer_errors = LOAD(p->consumer_errors);
+	for (t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
+		st->dropped_type[t] = LOAD(p->dropped_type[t]);
+	return 0;
+}

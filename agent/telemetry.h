@@ -1,0 +1,120 @@
+/* telemetry.h - the sink turning records into metrics, spans and logs. */
+#ifndef RIPTEL_TELEMETRY_H
+#define RIPTEL_TELEMETRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "pipeline.h"
+#include "resource.h"
+#include "riptel.h"
+#include "spans.h"
+
+/* The pipeline's own health, as cumulative totals; main.c fills it. */
+struct telemetry_health {
+	uint64_t records_read;
+	uint64_t ring_dropped[RIPTEL_REC_TYPE_MAX];	/* by record type */
+	uint64_t seq_gaps;
+	uint64_t queue_dropped;		/* drain -> pipeline queue */
+	uint64_t export_queue_depth;	/* a gauge: batches waiting now */
+	uint64_t export_failures;
+};
+typedef void (*telemetry_health_fn)(void *ctx, struct telemetry_health *h);
+
+/*
+ * What one collection produced.  Any pointer may be NULL (nothing of that
+ * signal this time).  An export callback may take ownership of a batch by
+ * setting its pointer to NULL; whatever is left is freed after the call.
+ */
+struct telemetry_batches {
+	struct model_metric_batch *metrics;
+	struct model_span_batch *spans;
+	struct model_log_batch *logs;
+};
+typedef void (*telemetry_export_fn)(void *ctx, const struct model_resource *res,
+				    struct telemetry_batches *b);
+void telemetry_batches_free(struct telemetry_batches *b);
+
+#define TELEMETRY_METRICS	(1U << 0)
+#define TELEMETRY_SPANS		(1U << 1)
+#define TELEMETRY_LOGS		(1U << 2)
+#define TELEMETRY_ALL		(TELEMETRY_METRICS | TELEMETRY_SPANS | TELEMETRY_LOGS)
+
+struct telemetry_opts {
+	/* enrichment */
+	const char *proc_root;		/* NULL: "/proc" */
+	size_t process_cache;		/* 0: 16384 */
+	bool cmdline;			/* process.command_line, redacted */
+	const char *redact_rules;	/* ';'-separated EREs; NULL: defaults */
+	/* metrics */
+	enum model_temporality temporality;	/* 0: cumulative */
+	size_t cardinality_limit;	/* 0: 2000 */
+	uint64_t metric_interval_ns;	/* 0: 60 s */
+	/* spans and logs */
+	size_t max_open_spans;		/* 0: 65536 */
+	size_t max_pending;		/* spans / log records between exports; 0: 8192 */
+	bool flush_unfinished;
+	bool no_tcp_spans;		/* spans only from riptides intercepts */
+	uint64_t reorder_window_ns;	/* 0: 500 ms */
+	uint64_t trace_interval_ns;	/* spans and logs export; 0: 5 s */
+	/* identity */
+	spans_resolve_fn resolve;	/* NULL: every SPIFFE ID "unknown" */
+	void *resolve_ctx;
+	/* resource */
+	struct resource_opts resource;
+	/* hooks */
+	telemetry_health_fn health;	/* NULL: no pipeline health metrics */
+	void *health_ctx;
+	telemetry_export_fn export;	/* NULL: batches wait for telemetry_collect */
+	void *export_ctx;
+	/* clocks (tests): Unix ns = CLOCK_MONOTONIC ns + mono_to_real_ns */
+	bool clock_set;
+	int64_t mono_to_real_ns;
+	int64_t mono_to_boot_ns;
+};
+
+struct telemetry_stats {
+	uint64_t records;		/* handled */
+	uint64_t ignored;		/* types the model does not use */
+	uint64_t enrich_misses;
+	uint64_t spans_evicted;
+	uint64_t spans_dropped;
+	uint64_t spans_late;
+	uint64_t logs_dropped;
+	uint64_t metric_errors;
+	size_t open_connections;
+};
+
+struct telemetry;
+
+/* 0, or -EINVAL (a bad option, explained in err) / -ENOMEM. */
+int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
+		  char *err, size_t errlen);
+void telemetry_free(struct telemetry *t);
+
+/* One record, with its Unix time (as the pipeline passes it). */
+int telemetry_record(struct telemetry *t, const struct riptel_record *r,
+		     uint64_t unix_ns);
+/* Time passes: finish spans past the reorder window; at each interval
+ * collect and hand the batches to the export hook. */
+int telemetry_tick(struct telemetry *t, uint64_t now_mono_ns);
+/* Collect the given signals (TELEMETRY_*) now into out (the caller frees
+ * with telemetry_batches_free).  0 or -ENOMEM. */
+int telemetry_collect(struct telemetry *t, uint64_t now_mono_ns, unsigned int signals,
+		      struct telemetry_batches *out);
+/* Shutdown: finish what can be finished (open spans only with
+ * flush_unfinished), collect everything and export it. */
+void telemetry_flush(struct telemetry *t);
+
+/* Restrict a metric's attributes (comma lists); -ENOENT unknown metric. */
+int telemetry_metric_filter(struct telemetry *t, const char *metric,
+			    const char *allow, const char *deny);
+const struct model_resource *telemetry_resource(const struct telemetry *t);
+void telemetry_stats(const struct telemetry *t, struct telemetry_stats *st);
+
+/* Fill s so that a pipeline drives t (and frees it in destroy). */
+void telemetry_as_sink(struct telemetry *t, struct sink *s);
+
+#endif /* RIPTEL_TELEMETRY_H */

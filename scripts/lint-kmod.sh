@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# lint-kmod.sh - the kernel code's standards, as TAP (one test per check):
+#   - checkpatch.pl --no-tree -f on kmod/*.c kmod/*.h kmod/include/**/*.h
+#     and tests/kmod/*.c, one test per file;
+#   - a clean W=1 build (module and test modules) on each Debian kernel
+#     that prints no warning, one test per kernel.
+# checkpatch comes from build/cache/checkpatch/ (scripts/deps.sh).  The W=1
+# builds go to build/lint/ so they never disturb the normal build dirs.
+# KVERS="6.1 6.12" overrides the kernels.  Exit 1 if anything failed.
+set -uo pipefail
+shopt -s nullglob globstar
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+CACHE=${RIPTEL_CACHE:-$BUILD/cache}
+# shellcheck source=../tests/lib.sh
+. "$ROOT/tests/lib.sh"
+cd "$ROOT" || bail "no $ROOT"
+
+checkpatch=$CACHE/checkpatch/checkpatch.pl
+files=(kmod/*.c kmod/*.h kmod/include/**/*.h tests/kmod/*.c tests/kmod/*.h)
+if [ ! -x "$checkpatch" ]; then
+	not_ok "checkpatch.pl present" "no $checkpatch: run make deps"
+elif [ ${#files[@]} -eq 0 ]; then
+	not_ok "checkpatch: kernel sources present" "no kmod/*.c or kmod/*.h"
+else
+	for f in "${files[@]}"; do
+		if out=$(perl "$checkpatch" --no-tree -f --quiet --show-types "$f" 2>&1); then
+			ok "checkpatch $f"
+		else
+			not_ok "checkpatch $f" "$out"
+		fi
+	done
+fi
+
+for kver in ${KVERS:-6.1 6.12}; do
+	if ! release=$(scripts/kernels.sh release "$kver" 2>&1); then
+		not_ok "W=1 build on $kver" "$release"
+		continue
+	fi
+	if out=$(BUILD="$BUILD/lint" scripts/build-kmod.sh --kver "$kver" --w1 2>&1); then
+		ok "W=1 build on $release, no warnings"
+	else
+		not_ok "W=1 build on $release, no warnings" \
+			"$(echo "$out" | grep -iE -B2 -A4 'warning:|error' | head -n 80)"
+	fi
+done
+done_testing
