@@ -37,6 +37,8 @@ PROTO_HDRS := $(PROTO_SRCS:.c=.h)
 LIB_OBJS   := $(patsubst agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS)) $(PROTO_SRCS:.c=.o)
 LIB        := $(OUT)/libriptel.a
 PROGS      := $(patsubst agent/%.c,$(OUT)/bin/%,$(filter $(MAINS),$(wildcard agent/*.c)))
+# agent/main.c builds riptel-agent; other mains keep their file name
+PROGS      := $(patsubst $(OUT)/bin/main,$(OUT)/bin/riptel-agent,$(PROGS))
 TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TESTS      := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
@@ -79,6 +81,10 @@ $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(OUT)/bin/riptel-agent: $(OUT)/agent/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(OUT)/bin/%: $(OUT)/agent/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -115,6 +121,13 @@ deps:
 
 lint:
 	scripts/lint-kmod.sh
+
+# DKMS: KERNELS="6.1.0-56-amd64 ..." to target others than the running one.
+dkms-install:
+	scripts/dkms.sh install $(KERNELS)
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall
 
 clean:
 	rm -rf $(BUILD)

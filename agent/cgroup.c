@@ -138,14 +138,14 @@ int cgroup_parse(const char *path, struct cgroup_info *out)
 		n = end ? (size_t)(end - s) : strlen(s);
 		if (n == 0)
 			break;
-		if (!out->pod_uid[0])
-			parse_pod(s, n, out->pod_uid);
-		/* the innermost container component wins */
-		parse_container(s, n, out->pod_uid[0] != '\0', out);
-		/* a unit name stops at ':' in the containerd systemd shape */
+		/* a slice or unit name stops at ':' in the containerd systemd shape */
 		unit_n = n;
 		if (memchr(s, ':', n))
 			unit_n = (size_t)((const char *)memchr(s, ':', n) - s);
+		if (!out->pod_uid[0])
+			parse_pod(s, unit_n, out->pod_uid);
+		/* the innermost container component wins */
+		parse_container(s, n, out->pod_uid[0] != '\0', out);
 		if ((has_suffix(s, unit_n, ".service") || has_suffix(s, unit_n, ".scope")) &&
 		    unit_n < CGROUP_UNIT_MAX) {
 			memcpy(out->unit, s, unit_n);

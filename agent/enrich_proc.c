@@ -39,6 +39,7 @@ void enrich_proc_put(struct enrich_proc_entry *p)
 	if (!p || --p->refs > 0)
 		return;
 	model_attrs_clear(&p->attrs);
+	model_attrs_clear(&p->brief);
 	free(p);
 }
 
@@ -144,8 +145,8 @@ static int add_common_attrs(struct enrich_proc *e, struct enrich_proc_entry *p,
 		if (cg.container_id[0]) {
 			memcpy(p->container_id, cg.container_id, sizeof(p->container_id));
 			err |= model_attrs_set_str(a, "container.id", cg.container_id);
-			err |= model_attrs_set_str(a, "container.runtime",
-						   cgroup_runtime_name(cg.runtime));
+			err |= model_attrs_set_static(a, "container.runtime",
+						      cgroup_runtime_name(cg.runtime));
 		}
 		if (cg.pod_uid[0]) {
 			memcpy(p->pod_uid, cg.pod_uid, sizeof(p->pod_uid));
@@ -155,6 +156,27 @@ static int add_common_attrs(struct enrich_proc *e, struct enrich_proc_entry *p,
 			err |= model_attrs_set_str(a, "riptides.systemd.unit", cg.unit);
 	}
 	return err ? -ENOMEM : 0;
+}
+
+/* Fill p->brief from p->attrs. */
+static int make_brief(struct enrich_proc_entry *p)
+{
+	static const char *const keys[] = { ENRICH_PROC_BRIEF };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct model_value *v = model_attrs_get(&p->attrs, keys[i]);
+		int err = 0;
+
+		if (!v)
+			continue;
+		if (v->type == MODEL_VALUE_STRING)
+			err = model_attrs_set_str(&p->brief, keys[i], v->s);
+		else if (v->type == MODEL_VALUE_INT)
+			err = model_attrs_set_int(&p->brief, keys[i], v->i);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static struct enrich_proc_entry *entry_from_hint(struct enrich_proc *e,
@@ -179,7 +201,8 @@ static struct enrich_proc_entry *entry_from_hint(struct enrich_proc *e,
 		copy_str(p->exe_name, sizeof(p->exe_name), p->comm);
 	if (add_common_attrs(e, p, h->have_ids, NULL) ||
 	    (h->filename && h->filename[0] &&
-	     model_attrs_set_str(&p->attrs, "process.executable.path", h->filename))) {
+	     model_attrs_set_str(&p->attrs, "process.executable.path", h->filename)) ||
+	    make_brief(p)) {
 		enrich_proc_put(p);
 		return NULL;
 	}
@@ -252,6 +275,8 @@ static struct enrich_proc_entry *entry_from_proc(struct enrich_proc *e,
 				   sizeof(red)) >= 0)
 			err = model_attrs_set_str(&p->attrs, "process.command_line", red);
 	}
+	if (!err)
+		err = make_brief(p);
 	if (err) {
 		enrich_proc_put(p);
 		return NULL;

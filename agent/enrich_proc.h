@@ -41,7 +41,12 @@ struct enrich_proc_entry {
 	char container_id[65];			/* "" when none */
 	char pod_uid[37];			/* "" when none */
 	struct model_attrs attrs;	/* process.*, container.id, k8s.pod.uid, riptides.* */
+	struct model_attrs brief;	/* the subset every span carries: see ENRICH_PROC_BRIEF */
 };
+
+/* Attributes of a process that spans and logs carry by default. */
+#define ENRICH_PROC_BRIEF "process.pid", "process.executable.name", \
+	"process.user.name", "container.id", "k8s.pod.uid", "riptides.cgroup.id"
 
 struct enrich_proc_opts {
 	const char *proc_root;		/* "/proc", or a fixture tree */

@@ -32,7 +32,8 @@ struct json_summary {
 /*
  * The summary object: {"type":"summary","records":N,"cpus":[{"cpu":..,
  * "written":..,"consumed":..,"dropped":..,"consumer_errors":..,
- * "seq_gaps":..,"invalid":..,"seq_errors":..,"head_errors":..},...],
+ * "seq_gaps":..,"invalid":..,"seq_errors":..,"head_errors":..,
+ * "dropped_nmi":..},...],
  * "dropped_by_type":{"exec":N,...},"queue_dropped":N}.  0 or -errno.
  */
 int json_sink_summary(struct jsonw *w, const struct json_summary *s);

@@ -108,16 +108,25 @@ int logs_conn(struct logs *l, const struct spans *s, const struct spans_conn *c,
 {
 	char body[1024];
 	struct model_log *r;
+	char *local, *peer;
 	int n = 0;
 
 	if (!l || !c || !attrs)
 		return -EINVAL;
+	/* a resolver's answer lives until its next call: keep copies */
+	local = strdup(or_unknown(spans_spiffe(s, c->local_id)));
+	peer = strdup(or_unknown(spans_spiffe(s, c->peer_id)));
+	if (!local || !peer) {
+		free(local);
+		free(peer);
+		l->st.dropped++;
+		return -ENOMEM;
+	}
 	if (c->decision == RIPTEL_DECISION_DENY) {
 		snprintf(body, sizeof(body),
 			 "%s connection denied: %s -> %s (%s:%lld), reason %u, process %s pid %lld",
 			 spans_direction_name(c->direction),
-			 or_unknown(spans_spiffe(s, c->local_id)),
-			 or_unknown(spans_spiffe(s, c->peer_id)),
+			 local, peer,
 			 str_attr(attrs, "network.peer.address"),
 			 (long long)int_attr(attrs, "network.peer.port"), c->reason,
 			 str_attr(attrs, "process.executable.name"),
@@ -136,8 +145,7 @@ int logs_conn(struct logs *l, const struct spans *s, const struct spans_conn *c,
 		snprintf(body, sizeof(body),
 			 "TLS handshake failed: %s; %s -> %s (%s:%lld), TLS %s",
 			 strerror(-c->hs_result),
-			 or_unknown(spans_spiffe(s, c->local_id)),
-			 or_unknown(spans_spiffe(s, c->peer_id)),
+			 local, peer,
 			 str_attr(attrs, "network.peer.address"),
 			 (long long)int_attr(attrs, "network.peer.port"),
 			 c->tls_version ? spans_tls_version_name(c->tls_version, ver) : "?");
@@ -152,6 +160,8 @@ int logs_conn(struct logs *l, const struct spans *s, const struct spans_conn *c,
 				n++;
 		}
 	}
+	free(local);
+	free(peer);
 	return n;
 }
 

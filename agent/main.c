@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -21,12 +19,11 @@
 #include "pipeline.h"
 #include "queue.h"
 #include "reader.h"
+#include "runner.h"
 
 #define PROG			"riptel-agent"
-#define BATCH			256	/* records per drain / pop */
 #define DEFAULT_QUEUE		65536	/* records (8 MiB) */
 #define DRAIN_POLL_MS		100	/* upper bound on a poll() wait */
-#define TICK_NS			1000000000ULL
 
 enum output { OUTPUT_NONE, OUTPUT_JSON };
 
@@ -45,15 +42,8 @@ struct agent {
 	struct queue *q;
 	struct pipeline pl;
 	struct clock_conv clk;
-	int sig_fd;		/* SIGINT/SIGTERM, read by the drain thread */
-	int data_fd;		/* eventfd: drain -> pipeline, records queued */
-	int stop_fd;		/* eventfd: pipeline -> drain, stop now */
-	bool stop;		/* atomic: stop draining */
-	bool skip_final_drain;	/* atomic: --max-records reached */
-	bool drain_done;	/* atomic: nothing more will be queued */
-	int drain_err;		/* 0 or -errno, drain thread's */
-	int pipe_err;		/* 0 or -errno, pipeline thread's */
-	int stop_signal;	/* the signal that stopped us, or 0 */
+	struct runner_result res;
+	int sig_fd;		/* SIGINT/SIGTERM: the runner's stop_fd */
 };
 
 static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -94,9 +84,18 @@ static void usage(FILE *f)
 "\n"
 "Summary counters, per CPU: written (records the kernel offered), consumed\n"
 "(taken off the ring), dropped (ring full; written == consumed + dropped\n"
-"once drained), seq_gaps (missing sequence numbers the agent saw),\n"
-"invalid (malformed records skipped), consumer_errors (bad tails the\n"
-"kernel rejected: should stay 0).\n"
+"once drained; records written after the final drain, such as the agent's\n"
+"own thread exits, can make written a little larger), seq_gaps (missing\n"
+"sequence numbers the agent saw: drops), invalid (malformed records\n"
+"skipped), seq_errors (a sequence number going backwards), head_errors\n"
+"(implausible ring heads, ring skipped to the head), consumer_errors (bad\n"
+"tails the kernel rejected), dropped_nmi (events lost in NMI context).\n"
+"All but written, consumed and dropped should stay 0.\n"
+"\n"
+"Examples:\n"
+"  riptel-agent --output=json --duration=10 > records.json\n"
+"  riptel-agent -o json | grep '\"type\":\"exec\"'\n"
+"  riptel-agent --max-records=1 -o json   # is anything arriving?\n"
 "\n"
 "Exit status: 0 on a clean stop, 1 on a runtime error (device missing,\n"
 "ABI mismatch, ...: the message says what to do), 2 on bad usage.\n",
@@ -200,190 +199,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static bool load_flag(const bool *b)
-{
-	return __atomic_load_n(b, __ATOMIC_ACQUIRE);
-}
-
-static void set_flag(bool *b)
-{
-	__atomic_store_n(b, true, __ATOMIC_RELEASE);
-}
-
-static void poke(int fd)
-{
-	uint64_t one = 1;
-
-	/* a full counter already means "wake up": EAGAIN is fine */
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		return;
-}
-
-static void unpoke(int fd)
-{
-	uint64_t v;
-
-	if (read(fd, &v, sizeof(v)) < 0)
-		return;	/* EAGAIN: nothing pending */
-}
-
-static void request_stop(struct agent *a)
-{
-	set_flag(&a->stop);
-	poke(a->stop_fd);
-}
-
-/* Push a drained batch; never waits (full queue: dropped and counted). */
-static void hand_over(struct agent *a, const struct riptel_record *b,
-		      size_t n)
-{
-	if (!n)
-		return;
-	queue_push_many(a->q, b, n);
-	poke(a->data_fd);
-}
-
-static void final_drain(struct agent *a, struct riptel_record *batch)
-{
-	uint64_t budget = 0;
-	size_t i, n;
-
-	/*
-	 * Everything already in the rings, and a little more: producers may
-	 * keep writing, so stop after about one full ring per CPU.
-	 */
-	for (i = 0; i < a->dev->nr_rings; i++)
-		budget += a->dev->info.data_size / RIPTEL_RECORD_SIZE;
-	while (budget) {
-		n = reader_drain(a->rd, batch, BATCH);
-		hand_over(a, batch, n);
-		if (!n && !reader_pending(a->rd))
-			break;
-		budget -= n < budget ? (n ? n : 1) : budget;
-	}
-}
-
-static void *drain_main(void *arg)
-{
-	struct agent *a = arg;
-	struct riptel_record *batch;
-	uint64_t deadline = 0, now;
-	struct pollfd pfd[3];
-	int timeout, ret;
-	size_t n;
-
-	batch = malloc(BATCH * sizeof(*batch));
-	if (!batch) {
-		a->drain_err = -ENOMEM;
-		goto out;
-	}
-	if (a->opt.duration > 0)
-		deadline = clock_mono_ns(&a->clk) +
-			   (uint64_t)(a->opt.duration * 1e9);
-	pfd[0] = (struct pollfd){ .fd = a->dev->fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = a->sig_fd, .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = a->stop_fd, .events = POLLIN };
-	while (!load_flag(&a->stop)) {
-		n = reader_drain(a->rd, batch, BATCH);
-		hand_over(a, batch, n);
-		if (n == BATCH)
-			continue;	/* more is likely waiting */
-
-		timeout = DRAIN_POLL_MS;
-		if (a->dev->info.flush_ms && a->dev->info.flush_ms < DRAIN_POLL_MS)
-			timeout = (int)a->dev->info.flush_ms;
-		if (deadline) {
-			now = clock_mono_ns(&a->clk);
-			if (now >= deadline)
-				break;
-			if ((deadline - now) / 1000000 < (uint64_t)timeout)
-				timeout = (int)((deadline - now) / 1000000) + 1;
-		}
-		ret = poll(pfd, 3, timeout);
-		if (ret < 0 && errno != EINTR) {
-			a->drain_err = -errno;
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(a->sig_fd, &si, sizeof(si)) == sizeof(si))
-				a->stop_signal = (int)si.ssi_signo;
-			break;
-		}
-		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			a->drain_err = -EIO;
-			break;
-		}
-	}
-	if (!load_flag(&a->skip_final_drain))
-		final_drain(a, batch);
-out:
-	free(batch);
-	set_flag(&a->drain_done);
-	poke(a->data_fd);
-	return NULL;
-}
-
-static void *pipeline_main(void *arg)
-{
-	struct agent *a = arg;
-	struct riptel_record *buf;
-	uint64_t last_tick, now, max = a->opt.max_records;
-	struct pollfd pfd;
-	size_t n, i;
-	int ret;
-
-	buf = malloc(BATCH * sizeof(*buf));
-	if (!buf) {
-		a->pipe_err = -ENOMEM;
-		request_stop(a);
-		return NULL;
-	}
-	pfd = (struct pollfd){ .fd = a->data_fd, .events = POLLIN };
-	last_tick = clock_mono_ns(&a->clk);
-	for (;;) {
-		n = queue_pop_many(a->q, buf, BATCH);
-		for (i = 0; i < n; i++) {
-			if (max && a->pl.records >= max)
-				break;
-			ret = pipeline_record(&a->pl, &buf[i],
-					      clock_to_unix_ns(&a->clk,
-							       buf[i].hdr.ts_ns));
-			if (ret == -EPIPE) {	/* reader of stdout went away */
-				a->pipe_err = ret;
-				goto stop;
-			}
-		}
-		if (max && a->pl.records >= max) {
-			set_flag(&a->skip_final_drain);
-			goto stop;
-		}
-		now = clock_mono_ns(&a->clk);
-		if (now - last_tick >= TICK_NS) {
-			clock_maybe_refresh(&a->clk, now);
-			pipeline_tick(&a->pl, now);
-			last_tick = now;
-		}
-		if (n)
-			continue;
-		if (load_flag(&a->drain_done)) {
-			if (queue_empty(a->q))
-				break;
-			continue;
-		}
-		pipeline_flush(&a->pl);	/* idle: let the output out */
-		if (poll(&pfd, 1, 1000) > 0)
-			unpoke(a->data_fd);
-	}
-	free(buf);
-	return NULL;
-stop:
-	free(buf);
-	request_stop(a);
-	return NULL;
-}
-
 static void print_summary(struct agent *a)
 {
 	struct reader_stats *st;
@@ -398,7 +213,7 @@ static void print_summary(struct agent *a)
 	}
 	for (i = 0; i < n; i++)
 		reader_stats(a->rd, i, &st[i]);
-	s = (struct json_summary){ .records = a->pl.records, .cpus = st,
+	s = (struct json_summary){ .records = a->res.records, .cpus = st,
 				   .nr_cpus = n,
 				   .queue_dropped = queue_dropped(a->q) };
 	if (a->opt.output == OUTPUT_JSON) {
@@ -468,14 +283,38 @@ static int make_ring_descs(struct agent *a)
 	return ret;
 }
 
+static int run(struct agent *a)
+{
+	struct runner_cfg cfg = {
+		.rd = a->rd, .q = a->q, .pl = &a->pl, .clk = &a->clk,
+		.wait_fd = a->dev->fd, .stop_fd = a->sig_fd,
+		.poll_ms = DRAIN_POLL_MS,
+		.duration_ns = (uint64_t)(a->opt.duration * 1e9),
+		.max_records = a->opt.max_records,
+	};
+	size_t i;
+
+	/*
+	 * At a stop, drain what the rings hold and a little more (producers
+	 * may keep writing): about one full ring per CPU.
+	 */
+	for (i = 0; i < a->dev->nr_rings; i++)
+		cfg.final_drain_budget +=
+			a->dev->info.data_size / RIPTEL_RECORD_SIZE;
+	/* the module wakes a waiting reader within flush_ms */
+	if (a->dev->info.flush_ms && a->dev->info.flush_ms < cfg.poll_ms)
+		cfg.poll_ms = a->dev->info.flush_ms;
+	return runner_run(&cfg, &a->res);
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
-	struct agent a = { .sig_fd = -1, .data_fd = -1, .stop_fd = -1 };
+	struct agent a = { .sig_fd = -1 };
 	struct device_diag diag;
-	pthread_t drain_th, pipe_th;
 	char msg[512];
 	sigset_t sigs;
+	size_t i;
 	int ret, status = 1;
 
 	ret = parse_args(argc, argv, &a.opt);
@@ -485,7 +324,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is -EPIPE, not death */
 
-	/* block the stop signals in every thread; the drain thread reads them */
+	/* block the stop signals in every thread; poll() sees them instead */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
@@ -495,16 +334,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	a.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	a.data_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	a.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (a.sig_fd < 0 || a.data_fd < 0 || a.stop_fd < 0) {
-		log_msg("cannot create signalfd/eventfd: %s", strerror(errno));
-		goto out_fds;
+	if (a.sig_fd < 0) {
+		log_msg("cannot create a signalfd: %s", strerror(errno));
+		return 1;
 	}
 	ret = clock_init(&a.clk, NULL, CLOCK_DEFAULT_REFRESH_NS);
 	if (ret) {
 		log_msg("cannot read the clocks: %s", strerror(-ret));
-		goto out_fds;
+		goto out_sigfd;
 	}
 
 	ret = device_open(&a.dev, a.opt.device, &diag);
@@ -512,7 +349,7 @@ int main(int argc, char **argv)
 		device_describe_error(msg, sizeof(msg), a.opt.device, ret,
 				      &diag);
 		log_msg("%s", msg);
-		goto out_fds;
+		goto out_sigfd;
 	}
 	ret = make_ring_descs(&a);
 	if (!ret)
@@ -527,39 +364,23 @@ int main(int argc, char **argv)
 		a.opt.device, a.dev->info.abi_version, a.dev->nr_rings,
 		(uint64_t)a.dev->info.data_size / 1024);
 
-	ret = -pthread_create(&pipe_th, NULL, pipeline_main, &a);
+	ret = run(&a);
 	if (ret) {
-		log_msg("cannot start the pipeline thread: %s", strerror(-ret));
+		log_msg("cannot start: %s", strerror(-ret));
 		goto out_pipeline;
 	}
-	ret = -pthread_create(&drain_th, NULL, drain_main, &a);
-	if (ret) {
-		log_msg("cannot start the drain thread: %s", strerror(-ret));
-		set_flag(&a.drain_done);
-		poke(a.data_fd);
-		pthread_join(pipe_th, NULL);
-		goto out_pipeline;
-	}
-	pthread_join(drain_th, NULL);
-	pthread_join(pipe_th, NULL);
-	pipeline_flush(&a.pl);
-
 	status = 0;
-	if (a.drain_err) {
+	if (a.res.drain_err) {
 		log_msg("reading %s failed: %s", a.opt.device,
-			strerror(-a.drain_err));
+			strerror(-a.res.drain_err));
 		status = 1;
 	}
-	if (a.pipe_err && a.pipe_err != -EPIPE) {
-		log_msg("pipeline failed: %s", strerror(-a.pipe_err));
-		status = 1;
-	}
-	for (size_t i = 0; i < a.pl.nr_sinks; i++)
+	for (i = 0; i < a.pl.nr_sinks; i++)
 		if (a.pl.errors[i])
 			log_msg("sink %s: %" PRIu64 " errors, last: %s",
 				a.pl.sinks[i].name, a.pl.errors[i],
 				strerror(-a.pl.last_error[i]));
-	if (a.pipe_err != -EPIPE)
+	if (a.res.pipe_err != -EPIPE)	/* nobody is reading stdout */
 		print_summary(&a);
 
 out_pipeline:
@@ -567,12 +388,7 @@ out_pipeline:
 	queue_destroy(a.q);
 	reader_destroy(a.rd);
 	device_close(a.dev);
-out_fds:
-	if (a.stop_fd >= 0)
-		close(a.stop_fd);
-	if (a.data_fd >= 0)
-		close(a.data_fd);
-	if (a.sig_fd >= 0)
-		close(a.sig_fd);
+out_sigfd:
+	close(a.sig_fd);
 	return status;
 }

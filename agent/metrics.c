@@ -250,14 +250,29 @@ static bool in_list(char **l, size_t n, const char *key)
 	return false;
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
+/* A word-at-a-time hash of the canonical key: only needs to spread well. */
+static uint64_t key_hash(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
 	}
+	if (n) {
+		uint64_t w = 0;
+
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return h;
 }
 
@@ -374,7 +389,7 @@ static struct series *lookup(struct metrics *m, int id, enum model_metric_kind k
 		*err = len;
 		return NULL;
 	}
-	h = fnv1a(m->keybuf, (size_t)len);
+	h = key_hash(m->keybuf, (size_t)len);
 	for (slot = h & mt->mask; mt->index[slot] != NIL; slot = (slot + 1) & mt->mask) {
 		s = &mt->series[mt->index[slot]];
 		if (s->hash == h && s->keylen == (size_t)len &&

@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,35 +43,132 @@ static int grow(void **v, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
-/* ---- attributes ---------------------------------------------------------- */
+/* ---- the key intern pool ------------------------------------------------------ */
 
-static void value_clear(struct model_value *v)
+/*
+ * Attribute names come from a small vocabulary repeated millions of times:
+ * each distinct name is stored once, for the life of the process, so sets
+ * neither copy nor free keys and compare them by pointer.  The pool is
+ * bounded; names past the bound (or too long) are simply copied per set.
+ */
+#define POOL_SLOTS	2048		/* power of two */
+#define POOL_MAX	(POOL_SLOTS / 2)
+#define POOL_KEY_MAX	128
+
+static char *pool[POOL_SLOTS];
+static size_t pool_n;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t key_hash(const char *s)
 {
-	if (v->type == MODEL_VALUE_STRING)
-		free(v->s);
-	v->s = NULL;
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
 }
 
-static struct model_attr *attrs_find(const struct model_attrs *a, const char *key)
+/*
+ * Per-thread memo of the last interned key seen at a given address: keys
+ * are nearly always literals, so this skips the hash and the lock.  The
+ * content is compared too, so a reused buffer never yields a wrong key.
+ */
+#define MEMO_SLOTS 256
+static _Thread_local struct {
+	const char *src;
+	const char *interned;
+} memo[MEMO_SLOTS];
+
+static const char *intern_locked(const char *key);
+
+/* The interned copy of key, or NULL when the pool cannot hold it. */
+static const char *intern(const char *key)
 {
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].key, key) == 0)
+	size_t m = ((uintptr_t)key >> 3) & (MEMO_SLOTS - 1);
+	const char *found;
+
+	if (memo[m].src == key && strcmp(memo[m].interned, key) == 0)
+		return memo[m].interned;
+	found = intern_locked(key);
+	if (found) {
+		memo[m].src = key;
+		memo[m].interned = found;
+	}
+	return found;
+}
+
+static const char *intern_locked(const char *key)
+{
+	size_t s = key_hash(key) & (POOL_SLOTS - 1);
+	const char *found = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	while (pool[s]) {
+		if (strcmp(pool[s], key) == 0) {
+			found = pool[s];
+			goto unlock;
+		}
+		s = (s + 1) & (POOL_SLOTS - 1);
+	}
+	if (pool_n < POOL_MAX && strnlen(key, POOL_KEY_MAX) < POOL_KEY_MAX) {
+		pool[s] = strdup(key);
+		if (pool[s]) {
+			pool_n++;
+			found = pool[s];
+		}
+	}
+unlock:
+	pthread_mutex_unlock(&pool_lock);
+	return found;
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+static void entry_clear(struct model_attr *e)
+{
+	if (e->value.type == MODEL_VALUE_STRING && !(e->flags & MODEL_ATTR_VALUE_BORROWED))
+		free(e->value.s);
+	e->value.s = NULL;
+	e->flags &= (uint8_t)~MODEL_ATTR_VALUE_BORROWED;
+}
+
+/* ikey: the interned key or NULL.  Interned keys compare by pointer. */
+static struct model_attr *attrs_find(const struct model_attrs *a, const char *key,
+				     const char *ikey)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct model_attr *e = &a->v[i];
+
+		if (ikey && (e->flags & MODEL_ATTR_KEY_BORROWED)) {
+			if (e->key == ikey)
+				return &a->v[i];
+		} else if (strcmp(e->key, key) == 0) {
 			return &a->v[i];
+		}
+	}
 	return NULL;
 }
 
-/* Store val (already owned when a string) under key. */
-static int attrs_put(struct model_attrs *a, const char *key, struct model_value val)
+/*
+ * Store val under key.  A string value is taken over (borrowed: only
+ * referenced) and, on failure, left for the caller to free.
+ */
+static int attrs_put(struct model_attrs *a, const char *key, struct model_value val,
+		     bool borrowed)
 {
+	const char *ikey;
 	struct model_attr *e;
 	int err;
 
 	if (!a || !key)
 		return -EINVAL;
-	e = attrs_find(a, key);
+	ikey = intern(key);
+	e = attrs_find(a, key, ikey);
 	if (e) {
-		value_clear(&e->value);
+		entry_clear(e);
 		e->value = val;
+		if (borrowed)
+			e->flags |= MODEL_ATTR_VALUE_BORROWED;
 		return 0;
 	}
 	if (a->n >= MODEL_ATTRS_MAX)
@@ -79,11 +177,37 @@ static int attrs_put(struct model_attrs *a, const char *key, struct model_value 
 	if (err)
 		return err;
 	e = &a->v[a->n];
-	e->key = model_strdup(key);
-	if (!e->key)
-		return -ENOMEM;
+	e->flags = 0;
+	if (ikey) {
+		e->key = (char *)ikey;
+		e->flags |= MODEL_ATTR_KEY_BORROWED;
+	} else {
+		e->key = model_strdup(key);
+		if (!e->key)
+			return -ENOMEM;
+	}
 	e->value = val;
+	if (borrowed)
+		e->flags |= MODEL_ATTR_VALUE_BORROWED;
 	a->n++;
+	return 0;
+}
+
+int model_attrs_reserve(struct model_attrs *a, size_t n)
+{
+	struct model_attr *p;
+
+	if (!a)
+		return -EINVAL;
+	if (n > MODEL_ATTRS_MAX)
+		n = MODEL_ATTRS_MAX;
+	if (n <= a->cap)
+		return 0;
+	p = realloc(a->v, n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	a->v = p;
+	a->cap = n;
 	return 0;
 }
 
@@ -94,50 +218,58 @@ int model_attrs_set_str(struct model_attrs *a, const char *key, const char *val)
 
 	if (!a || !key)
 		return -EINVAL;
-	if (!attrs_find(a, key) && a->n >= MODEL_ATTRS_MAX)
-		return -E2BIG;
 	v.s = model_strdup(val);
 	if (!v.s)
 		return -ENOMEM;
-	err = attrs_put(a, key, v);
+	err = attrs_put(a, key, v, false);
 	if (err)
 		free(v.s);
 	return err;
+}
+
+int model_attrs_set_static(struct model_attrs *a, const char *key, const char *val)
+{
+	struct model_value v = { .type = MODEL_VALUE_STRING, .s = (char *)(val ? val : "") };
+
+	return attrs_put(a, key, v, true);
 }
 
 int model_attrs_set_int(struct model_attrs *a, const char *key, int64_t val)
 {
 	struct model_value v = { .type = MODEL_VALUE_INT, .i = val };
 
-	return attrs_put(a, key, v);
+	return attrs_put(a, key, v, false);
 }
 
 int model_attrs_set_double(struct model_attrs *a, const char *key, double val)
 {
 	struct model_value v = { .type = MODEL_VALUE_DOUBLE, .d = val };
 
-	return attrs_put(a, key, v);
+	return attrs_put(a, key, v, false);
 }
 
 int model_attrs_set_bool(struct model_attrs *a, const char *key, bool val)
 {
 	struct model_value v = { .type = MODEL_VALUE_BOOL, .b = val };
 
-	return attrs_put(a, key, v);
+	return attrs_put(a, key, v, false);
 }
 
-static int attr_set_value(struct model_attrs *a, const char *key,
-			  const struct model_value *v)
+static int attr_set_value(struct model_attrs *a, const struct model_attr *src)
 {
+	const struct model_value *v = &src->value;
+
 	switch (v->type) {
 	case MODEL_VALUE_STRING:
-		return model_attrs_set_str(a, key, v->s);
+		if (src->flags & MODEL_ATTR_VALUE_BORROWED)
+			return model_attrs_set_static(a, src->key, v->s);
+		return model_attrs_set_str(a, src->key, v->s);
 	case MODEL_VALUE_INT:
-		return model_attrs_set_int(a, key, v->i);
+		return model_attrs_set_int(a, src->key, v->i);
 	case MODEL_VALUE_DOUBLE:
-		return model_attrs_set_double(a, key, v->d);
+		return model_attrs_set_double(a, src->key, v->d);
 	case MODEL_VALUE_BOOL:
-		return model_attrs_set_bool(a, key, v->b);
+		return model_attrs_set_bool(a, src->key, v->b);
 	}
 	return -EINVAL;
 }
@@ -151,7 +283,7 @@ int model_attrs_merge(struct model_attrs *dst, const struct model_attrs *src)
 	if (!src)
 		return 0;
 	for (size_t i = 0; i < src->n; i++) {
-		err = attr_set_value(dst, src->v[i].key, &src->v[i].value);
+		err = attr_set_value(dst, &src->v[i]);
 		if (err)
 			return err;
 	}
@@ -178,7 +310,7 @@ const struct model_value *model_attrs_get(const struct model_attrs *a,
 
 	if (!a || !key)
 		return NULL;
-	e = attrs_find(a, key);
+	e = attrs_find(a, key, NULL);
 	return e ? &e->value : NULL;
 }
 
@@ -232,8 +364,9 @@ void model_attrs_clear(struct model_attrs *a)
 	if (!a)
 		return;
 	for (size_t i = 0; i < a->n; i++) {
-		free(a->v[i].key);
-		value_clear(&a->v[i].value);
+		if (!(a->v[i].flags & MODEL_ATTR_KEY_BORROWED))
+			free(a->v[i].key);
+		entry_clear(&a->v[i]);
 	}
 	free(a->v);
 	a->v = NULL;

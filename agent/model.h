@@ -56,9 +56,18 @@ struct model_value {
 };
 
 struct model_attr {
-	char *key;	/* owned, never NULL */
+	char *key;	/* never NULL; owned unless MODEL_ATTR_KEY_BORROWED */
 	struct model_value value;
+	uint8_t flags;	/* MODEL_ATTR_* */
 };
+
+/*
+ * Borrowed strings are immortal and never freed: keys come from a bounded
+ * process-wide intern pool (attribute names repeat endlessly), values from
+ * model_attrs_set_static() (string literals).  Readers need not care.
+ */
+#define MODEL_ATTR_KEY_BORROWED		(1U << 0)
+#define MODEL_ATTR_VALUE_BORROWED	(1U << 1)
 
 /* An attribute set.  Keys are unique when built through the helpers. */
 struct model_attrs {
@@ -72,6 +81,10 @@ int model_attrs_set_str(struct model_attrs *a, const char *key, const char *val)
 int model_attrs_set_int(struct model_attrs *a, const char *key, int64_t val);
 int model_attrs_set_double(struct model_attrs *a, const char *key, double val);
 int model_attrs_set_bool(struct model_attrs *a, const char *key, bool val);
+/* A string value that lives forever (a literal): stored without a copy. */
+int model_attrs_set_static(struct model_attrs *a, const char *key, const char *val);
+/* Make room for n entries in total (a hint: sets grow by themselves). */
+int model_attrs_reserve(struct model_attrs *a, size_t n);
 /* Replace the whole of dst with a deep copy of src (dst cleared first). */
 int model_attrs_copy(struct model_attrs *dst, const struct model_attrs *src);
 /* Add every entry of src to dst, replacing same-named ones. */

@@ -22,6 +22,11 @@ struct reader_ring {
 	uint64_t seq_gaps;
 	uint64_t seq_errors;
 	uint64_t head_errors;
+	/* set by reader_freeze(): the ring is no longer read, and its
+	 * producer counters are reported as of that moment
+	 */
+	bool frozen;			/* atomic */
+	struct reader_stats snap;	/* producer fields only */
 };
 
 struct reader {
@@ -85,6 +90,22 @@ size_t reader_nr_rings(const struct reader *r)
 	return r->n;
 }
 
+/*
+ * A word loop rather than memcpy(): the same code in an optimised build,
+ * but GCC expands a fixed-size memcpy inline without ThreadSanitizer
+ * instrumentation, and the stress test needs TSan to see every load.
+ */
+static void copy_record(struct riptel_record *dst,
+			const struct riptel_record *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+	size_t i;
+
+	for (i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] = s[i];
+}
+
 static bool header_ok(const struct reader_ring *rr,
 		      const struct riptel_rec_hdr *h)
 {
@@ -116,6 +137,8 @@ static size_t drain_ring(struct reader_ring *rr, struct riptel_record *out,
 	bool known = rr->seq_known;
 	size_t n = 0;
 
+	if (rr->frozen)
+		return 0;
 	if (!ring_consume_head(&rr->c, &head)) {
 		reset_to_head(rr);
 		return 0;
@@ -130,8 +153,8 @@ static size_t drain_ring(struct reader_ring *rr, struct riptel_record *out,
 		uint64_t seq;
 
 		/* copy first, then judge the copy: the ring is not ours */
-		memcpy(rec, ring_consume_at(&rr->c, tail + k * RIPTEL_RECORD_SIZE),
-		       sizeof(*rec));
+		copy_record(rec, ring_consume_at(&rr->c,
+						 tail + k * RIPTEL_RECORD_SIZE));
 		if (!header_ok(rr, &rec->hdr)) {
 			/* its seq is as suspect as the rest: assume in order */
 			invalid++;
@@ -183,34 +206,79 @@ bool reader_pending(const struct reader *r)
 	for (i = 0; i < r->n; i++) {
 		const struct reader_ring *rr = &r->rings[i];
 
-		if (__atomic_load_n(&rr->c.prod->head, __ATOMIC_ACQUIRE) !=
+		if (!rr->frozen &&
+		    __atomic_load_n(&rr->c.prod->head, __ATOMIC_ACQUIRE) !=
 		    rr->c.tail)
 			return true;
 	}
 	return false;
 }
 
+/* The producer page's counters, as they are now. */
+static void read_prod(const struct riptel_prod_page *p, struct reader_stats *st)
+{
+	unsigned int t;
+
+	st->written = LOAD(p->written);
+	st->dropped = LOAD(p->dropped);
+	st->consumer_errors = LOAD(p->consumer_errors);
+	for (t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
+		st->dropped_type[t] = LOAD(p->dropped_type[t]);
+	st->dropped_nmi = LOAD(p->dropped_nmi);
+}
+
+/*
+ * A ring is settled when everything written is either in [0, tail) or
+ * dropped: head == tail, and written == head / RECORD_SIZE + dropped with
+ * written unchanged across the reads (no reservation in flight).  The
+ * producer's own invariant makes that exact whoever consumed before us.
+ */
+static bool settle(struct reader_ring *rr)
+{
+	const struct riptel_prod_page *p = rr->c.prod;
+	uint64_t h = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+	struct reader_stats st;
+
+	if (h != rr->c.tail)
+		return false;
+	memset(&st, 0, sizeof(st));
+	read_prod(p, &st);
+	if (LOAD(p->written) != st.written ||
+	    (st.written - st.dropped) * RIPTEL_RECORD_SIZE != h ||
+	    __atomic_load_n(&p->head, __ATOMIC_ACQUIRE) != h)
+		return false;
+	rr->snap = st;
+	__atomic_store_n(&rr->frozen, true, __ATOMIC_RELEASE);
+	return true;
+}
+
+size_t reader_freeze(struct reader *r)
+{
+	size_t i, left = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (!r->rings[i].frozen && !settle(&r->rings[i]))
+			left++;
+	return left;
+}
+
 int reader_stats(const struct reader *r, size_t i, struct reader_stats *st)
 {
 	const struct reader_ring *rr;
-	const struct riptel_prod_page *p;
-	unsigned int t;
 
 	if (i >= r->n)
 		return -ERANGE;
 	rr = &r->rings[i];
-	p = rr->c.prod;
 	memset(st, 0, sizeof(*st));
+	if (__atomic_load_n(&rr->frozen, __ATOMIC_ACQUIRE))
+		*st = rr->snap;
+	else
+		read_prod(rr->c.prod, st);
 	st->cpu = rr->cpu;
 	st->consumed = LOAD(rr->consumed);
 	st->invalid = LOAD(rr->invalid);
 	st->seq_gaps = LOAD(rr->seq_gaps);
 	st->seq_errors = LOAD(rr->seq_errors);
 	st->head_errors = LOAD(rr->head_errors);
-	st->written = LOAD(p->written);
-	st->dropped = LOAD(p->dropped);
-	st->consumer_errors = LOAD(p->consumer_errors);
-	for (t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
-		st->dropped_type[t] = LOAD(p->dropped_type[t]);
 	return 0;
 }

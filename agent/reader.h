@@ -37,6 +37,7 @@ struct reader_stats {
 	uint64_t dropped;
 	uint64_t consumer_errors;
 	uint64_t dropped_type[RIPTEL_REC_TYPE_MAX];
+	uint64_t dropped_nmi;	/* lost in NMI: not in written or dropped */
 };
 
 struct reader;
@@ -59,6 +60,16 @@ size_t reader_drain(struct reader *r, struct riptel_record *out, size_t max);
 
 /* true if some ring has records not yet consumed. */
 bool reader_pending(const struct reader *r);
+
+/*
+ * End of run: stop reading every ring that is settled - drained, with
+ * written == stored + dropped and no record in flight - and report its
+ * producer counters as of that moment from then on, so the summary is
+ * exact even though producers (the agent's own exiting threads, at
+ * least) keep writing.  Returns how many rings are not settled yet: drain
+ * again and retry.  Drain-thread only.
+ */
+size_t reader_freeze(struct reader *r);
 
 /* Counters of ring @i; callable from any thread.  0 or -ERANGE. */
 int reader_stats(const struct reader *r, size_t i, struct reader_stats *st);

@@ -262,14 +262,16 @@ static void on_tcp(struct spans *s, const struct riptel_record *r,
 		return;
 	start = t->newstate == TCP_SYN_SENT || t->newstate == TCP_SYN_RECV;
 	end = t->newstate == TCP_CLOSE || t->newstate == TCP_TIME_WAIT;
-	/* without tcp_spans, TCP state only adds to known connections */
-	if (!s->o.tcp_spans && !lru_peek(s->open, t->sock_cookie))
-		return;
-	if (!start && !end && !lru_peek(s->open, t->sock_cookie))
-		return;
-	c = get_conn(s, t->sock_cookie, r->hdr.ts_ns, &late);
-	if (!c)
-		return;
+	c = lru_get(s->open, t->sock_cookie);
+	if (!c) {
+		/* without tcp_spans, TCP state only adds to known connections;
+		 * mid-life transitions never start one */
+		if (!s->o.tcp_spans || (!start && !end))
+			return;
+		c = get_conn(s, t->sock_cookie, r->hdr.ts_ns, &late);
+		if (!c)
+			return;
+	}
 	if (!(c->have & SPANS_HAVE_INTERCEPT)) {
 		c->family = t->family;
 		c->lport = t->sport;
@@ -441,6 +443,16 @@ void spans_advance(struct spans *s, uint64_t now_mono)
 	finish_due(s, s->watermark);
 }
 
+/* tls.protocol.version: a literal for the versions that exist. */
+static int set_version(struct model_attrs *a, uint16_t v, char *buf)
+{
+	static const char *const names[] = { "1.0", "1.1", "1.2", "1.3" };
+
+	if (v >= 0x0301 && v <= 0x0304)
+		return model_attrs_set_static(a, "tls.protocol.version", names[v - 0x0301]);
+	return model_attrs_set_str(a, "tls.protocol.version", spans_tls_version_name(v, buf));
+}
+
 static void fmt_addr(uint16_t family, const uint8_t *a, char *buf, size_t len)
 {
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
@@ -450,22 +462,27 @@ static void fmt_addr(uint16_t family, const uint8_t *a, char *buf, size_t len)
 int spans_conn_attrs(const struct spans *s, const struct spans_conn *c,
 		     struct model_attrs *a)
 {
+	const struct model_attrs *pa;
 	char buf[64];
 	const char *id;
 	int err = 0;
 
 	if (!s || !c || !a)
 		return -EINVAL;
-	if (c->proc)
-		err |= model_attrs_merge(a, &c->proc->attrs);
+	pa = !c->proc ? NULL : s->o.process_detail ? &c->proc->attrs : &c->proc->brief;
+
+	if (model_attrs_reserve(a, a->n + (pa ? pa->n : 0) + 20))
+		return -ENOMEM;
+	if (pa)
+		err |= model_attrs_merge(a, pa);
 	else if (c->tgid)
 		err |= model_attrs_set_int(a, "process.pid", c->tgid);
 	if (c->cgroup_id && !model_attrs_get(a, "riptides.cgroup.id"))
 		err |= model_attrs_set_int(a, "riptides.cgroup.id", (int64_t)c->cgroup_id);
-	err |= model_attrs_set_str(a, "network.transport", "tcp");
+	err |= model_attrs_set_static(a, "network.transport", "tcp");
 	if (c->family) {
-		err |= model_attrs_set_str(a, "network.type",
-					   c->family == AF_INET6 ? "ipv6" : "ipv4");
+		err |= model_attrs_set_static(a, "network.type",
+					      c->family == AF_INET6 ? "ipv6" : "ipv4");
 		fmt_addr(c->family, c->laddr, buf, sizeof(buf));
 		err |= model_attrs_set_str(a, "network.local.address", buf);
 		err |= model_attrs_set_int(a, "network.local.port", c->lport);
@@ -473,7 +490,7 @@ int spans_conn_attrs(const struct spans *s, const struct spans_conn *c,
 		err |= model_attrs_set_str(a, "network.peer.address", buf);
 		err |= model_attrs_set_int(a, "network.peer.port", c->rport);
 	}
-	err |= model_attrs_set_str(a, "riptides.direction", spans_direction_name(c->direction));
+	err |= model_attrs_set_static(a, "riptides.direction", spans_direction_name(c->direction));
 	id = spans_spiffe(s, c->local_id);
 	if (id)
 		err |= model_attrs_set_str(a, "riptides.local.spiffe_id", id);
@@ -481,14 +498,13 @@ int spans_conn_attrs(const struct spans *s, const struct spans_conn *c,
 	if (id)
 		err |= model_attrs_set_str(a, "riptides.peer.spiffe_id", id);
 	if (c->have & SPANS_HAVE_DECISION) {
-		err |= model_attrs_set_str(a, "riptides.decision", spans_decision_name(c->decision));
+		err |= model_attrs_set_static(a, "riptides.decision", spans_decision_name(c->decision));
 		err |= model_attrs_set_int(a, "riptides.decision.reason", c->reason);
-		err |= model_attrs_set_str(a, "riptides.tls.mode", spans_tls_mode_name(c->tls_mode));
+		err |= model_attrs_set_static(a, "riptides.tls.mode", spans_tls_mode_name(c->tls_mode));
 	}
 	if (c->tls_version) {
-		err |= model_attrs_set_str(a, "tls.protocol.name", "tls");
-		err |= model_attrs_set_str(a, "tls.protocol.version",
-					   spans_tls_version_name(c->tls_version, buf));
+		err |= model_attrs_set_static(a, "tls.protocol.name", "tls");
+		err |= set_version(a, c->tls_version, buf);
 	}
 	if (c->have & SPANS_HAVE_CLOSE) {
 		err |= model_attrs_set_int(a, "riptides.bytes.sent", (int64_t)c->bytes_sent);
@@ -521,7 +537,8 @@ static const char *failure(const struct spans_conn *c, char *buf, size_t len)
 	return NULL;
 }
 
-static int build(struct spans *s, struct spans_conn *c, const struct model_attrs *attrs,
+/* Queue c's span(s); takes over *attrs (left empty). */
+static int build(struct spans *s, struct spans_conn *c, struct model_attrs *attrs,
 		 bool unfinished, uint64_t now_mono)
 {
 	struct model_span *sp, *hs;
@@ -543,8 +560,9 @@ static int build(struct spans *s, struct spans_conn *c, const struct model_attrs
 		   c->direction == RIPTEL_DIR_IN ? MODEL_SPAN_SERVER : MODEL_SPAN_INTERNAL;
 	sp->start_time_ns = real(s, start);
 	sp->end_time_ns = real(s, end < start ? start : end);
-	if (model_span_set_name(sp, c->direction == RIPTEL_DIR_IN ? "accept" : "connect") ||
-	    model_attrs_copy(&sp->attrs, attrs))
+	sp->attrs = *attrs;
+	memset(attrs, 0, sizeof(*attrs));
+	if (model_span_set_name(sp, c->direction == RIPTEL_DIR_IN ? "accept" : "connect"))
 		goto fail;
 	if (unfinished && model_attrs_set_bool(&sp->attrs, "riptides.span.unfinished", true))
 		goto fail;
@@ -554,24 +572,16 @@ static int build(struct spans *s, struct spans_conn *c, const struct model_attrs
 	if (c->have & SPANS_HAVE_DECISION) {
 		struct model_span_event *ev =
 			model_span_add_event(sp, real(s, c->decision_ts), "riptides.policy.decision");
-		const char *id;
 		int err = 0;
 
 		if (!ev)
 			goto fail;
-		err |= model_attrs_set_str(&ev->attrs, "riptides.decision",
-					   spans_decision_name(c->decision));
+		err |= model_attrs_set_static(&ev->attrs, "riptides.decision",
+					      spans_decision_name(c->decision));
 		err |= model_attrs_set_int(&ev->attrs, "riptides.decision.reason", c->reason);
 		if (c->rule != UINT32_MAX)
 			err |= model_attrs_set_int(&ev->attrs, "riptides.policy.rule", c->rule);
-		err |= model_attrs_set_str(&ev->attrs, "riptides.tls.mode",
-					   spans_tls_mode_name(c->tls_mode));
-		id = spans_spiffe(s, c->local_id);
-		if (id)
-			err |= model_attrs_set_str(&ev->attrs, "riptides.local.spiffe_id", id);
-		id = spans_spiffe(s, c->peer_id);
-		if (id)
-			err |= model_attrs_set_str(&ev->attrs, "riptides.peer.spiffe_id", id);
+		/* identities and TLS mode are on the span already */
 		if (err)
 			goto fail;
 	}
@@ -599,9 +609,8 @@ static int build(struct spans *s, struct spans_conn *c, const struct model_attrs
 		hs->end_time_ns = real(s, hs_end < hs_start ? hs_start : hs_end);
 		err |= model_span_set_name(hs, "tls handshake");
 		if (c->tls_version) {
-			err |= model_attrs_set_str(&hs->attrs, "tls.protocol.name", "tls");
-			err |= model_attrs_set_str(&hs->attrs, "tls.protocol.version",
-						   spans_tls_version_name(c->tls_version, buf));
+			err |= model_attrs_set_static(&hs->attrs, "tls.protocol.name", "tls");
+			err |= set_version(&hs->attrs, c->tls_version, buf);
 		}
 		id = spans_spiffe(s, c->peer_id);
 		if (id)

@@ -71,6 +71,7 @@ struct spans_opts {
 	uint64_t reorder_window_ns;	/* 0: 500 ms */
 	bool flush_unfinished;		/* spans_flush() emits open connections */
 	bool tcp_spans;			/* connections seen only through TCP state */
+	bool process_detail;		/* every process attribute, not the brief set */
 	int64_t mono_to_real_ns;	/* Unix ns = record ts + this */
 	spans_resolve_fn resolve;	/* NULL: every ID "unknown" */
 	void *resolve_ctx;
@@ -121,7 +122,8 @@ const char *spans_decision_name(uint8_t decision);
 const char *spans_tls_mode_name(uint8_t mode);
 /* "1.3" for 0x0304, "" for 0; buf needs 16 bytes. */
 const char *spans_tls_version_name(uint16_t v, char *buf);
-/* The SPIFFE ID string or "unknown"; ref {0,0} gives NULL. */
+/* The SPIFFE ID string or "unknown"; ref {0,0} gives NULL.  The string
+ * may only live until the next call (the resolver's rule): copy it. */
 const char *spans_spiffe(const struct spans *s, struct riptel_spiffe_ref ref);
 
 #endif /* RIPTEL_SPANS_H */

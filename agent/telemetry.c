@@ -113,14 +113,19 @@ static void on_finish(void *ctx, const struct spans_conn *c,
 {
 	struct telemetry *t = ctx;
 	uint64_t now = unix_of(t, c->end_ts ? c->end_ts : t->last_mono);
-	const char *local = or_none(spans_spiffe(t->spans, c->local_id));
-	const char *peer = or_none(spans_spiffe(t->spans, c->peer_id));
+	/* a resolver's answer lives until its next call: keep copies */
+	char *local = strdup(or_none(spans_spiffe(t->spans, c->local_id)));
+	char *peer = strdup(or_none(spans_spiffe(t->spans, c->peer_id)));
 	const char *dir = spans_direction_name(c->direction);
 	const char *decision = spans_decision_name(c->decision);
 	char ver[16];
 
-	if (unfinished)
-		return;		/* counted when (if) it ends, not at shutdown */
+	if (unfinished || !local || !peer) {
+		/* unfinished: counted when (if) it ends, not at shutdown */
+		if (!unfinished)
+			t->st.metric_errors++;
+		goto out;
+	}
 	{
 		struct metrics_kv kv[] = {
 			{ "riptides.local.spiffe_id", local, 0 },
@@ -178,6 +183,9 @@ static void on_finish(void *ctx, const struct spans_conn *c,
 		count(t, metrics_record(t->metrics, t->mid[M_CONN_BYTES], rx, NB(rx),
 					(double)c->bytes_received, now));
 	}
+out:
+	free(local);
+	free(peer);
 	logs_conn(t->logs, t->spans, c, attrs, unix_of(t, t->last_mono));
 }
 
@@ -256,6 +264,7 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	so.reorder_window_ns = o->reorder_window_ns;
 	so.flush_unfinished = o->flush_unfinished;
 	so.tcp_spans = !o->no_tcp_spans;
+	so.process_detail = o->span_process_detail;
 	so.mono_to_real_ns = t->mono_to_real_ns;
 	so.resolve = o->resolve;
 	so.resolve_ctx = o->resolve_ctx;

@@ -57,6 +57,7 @@ struct telemetry_opts {
 	size_t max_pending;		/* spans / log records between exports; 0: 8192 */
 	bool flush_unfinished;
 	bool no_tcp_spans;		/* spans only from riptides intercepts */
+	bool span_process_detail;	/* all process attributes on spans and logs */
 	uint64_t reorder_window_ns;	/* 0: 500 ms */
 	uint64_t trace_interval_ns;	/* spans and logs export; 0: 5 s */
 	/* identity */

@@ -19,8 +19,17 @@
  * One ring per possible CPU.  Only code running on that CPU with
  * interrupts off touches @r, so ring_reserve()..ring_commit() cannot be
  * re-entered: a softirq or hardirq probe that would nest simply waits until
- * the outer record is published.  NMIs cannot be held off; they only count
- * a loss in @nmi_drops (see riptel_ring_drop_nmi()).
+ * the outer record is published, and no record is ever torn or interleaved.
+ * NMIs cannot be held off; they only count a loss in @nmi_drops (see
+ * riptel_ring_drop_nmi()).
+ *
+ * Why interrupts off rather than perf's local_t reserve/commit with a
+ * nesting count: the window is a fixed few dozen stores with no loop over
+ * caller data, so the added interrupt latency is tiny, while nesting would
+ * need an outermost-publishes commit protocol and a reader that copes with
+ * not-yet-committed holes.  Why not drop nested events: TCP state changes
+ * fire in softirq right on top of process-context probes, and losing them
+ * by design is what users of other tracers complain about most.
  */
 struct riptel_cpu_ring {
 	struct ring r;

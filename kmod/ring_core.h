@@ -5,7 +5,7 @@
  *
  * Pure logic: no allocation, no locking, no wake-ups.  The kernel side wraps
  * ring_reserve()..ring_commit() with interrupts off on the ring's own CPU
- * (see ring.c for why); user-space producers stand in for CPUs with one
+ * (see ring.h for why); user-space producers stand in for CPUs with one
  * thread per ring.  Positions are free-running 64-bit byte counts, records
  * are RIPTEL_RECORD_SIZE bytes, the data size is a power of two, so
  * (pos & mask) is a record's offset and a record never wraps.
@@ -57,9 +57,10 @@ struct ring {
 	u64 mask;			/* size - 1 */
 	u64 head;			/* next write position, == prod->head */
 	u64 tail;			/* last consumer tail accepted */
-	u64 bad_tail;			/* last tail rejected, counted once */
-	bool bad_seen;			/* bad_tail holds a rejected tail */
 	u32 cpu;
+	bool bad_seen;			/* bad_tail holds a rejected tail */
+	/* the fields above fit one 64-byte line: all reserve() touches */
+	u64 bad_tail;			/* last tail rejected, counted once */
 };
 
 /* Set up a ring over zeroed control pages and a data area of @size bytes. */

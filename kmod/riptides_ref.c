@@ -253,13 +253,12 @@ static void rref_rules_locked(const char *local, const char *peer, u16 port,
 
 		if (strcmp(r->local_id, local))
 			continue;
-		if (r->peer_port && r->peer_port == port) {
+		if (r->peer_port && r->peer_port == port)
 			v->reason = RIPTIDES_REASON_RULE_PORT;
-		} else if (!r->peer_port && peer && !strcmp(r->peer_id, peer)) {
+		else if (!r->peer_port && peer && !strcmp(r->peer_id, peer))
 			v->reason = RIPTIDES_REASON_RULE_PEER;
-		} else {
+		else
 			continue;
-		}
 		v->decision = RIPTIDES_ALLOW;
 		v->rule = i;
 		return;
@@ -570,7 +569,8 @@ static void rref_listener_del(const struct sock *sk)
 static void rref_probe_state(void *data, const struct sock *sk,
 			     const int oldstate, const int newstate)
 {
-	u64 cookie, start;
+	u64 cookie, start, sent, received;
+	const struct tcp_sock *tp;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -584,8 +584,17 @@ static void rref_probe_state(void *data, const struct sock *sk,
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (!cookie || !rref_conn_untrack(cookie, &start))
 		return;
-	trace_conn_close(cookie, tcp_sk(sk)->bytes_acked,
-			 tcp_sk(sk)->bytes_received, ktime_get_ns() - start);
+	tp = tcp_sk(sk);
+	/*
+	 * Payload only: bytes_sent counts data as transmitted, retransmissions
+	 * again (they are in bytes_retrans); bytes_received counts sequence
+	 * space delivered in order, which includes a received FIN.
+	 */
+	sent = tp->bytes_sent - tp->bytes_retrans;
+	received = tp->bytes_received;
+	if (received && (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		received--;
+	trace_conn_close(cookie, sent, received, ktime_get_ns() - start);
 }
 
 static void rref_find_tp(struct tracepoint *tp, void *priv)

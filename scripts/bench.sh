@@ -20,8 +20,9 @@
 # Absolute times under TCG mean little; the ratios within one run are the
 # result.  Exits non-zero if a variant could not be measured.
 #
-# Environment: BENCH_CALLS (getppid calls per timed loop, 200000),
-# BENCH_REPS (loops per variant per round, 3), BENCH_ROUNDS (3),
+# Environment: BENCH_CALLS (getppid calls per timed loop, 2000: shorter
+# than a host time slice, so some loops run undisturbed on a busy host),
+# BENCH_REPS (loops per variant per round, 40), BENCH_ROUNDS (6),
 # BENCH_RING_MB (ring size for riptel per CPU, the BPF ring and ftrace per
 # CPU, 64), BENCH_SMP (vCPUs, 2), BENCH_TIMEOUT (seconds per VM, 900).
 set -euo pipefail
@@ -32,9 +33,9 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 # shellcheck source=../tests/vm/guest-progs.sh
 . "$ROOT/tests/vm/guest-progs.sh"
 
-CALLS=${BENCH_CALLS:-200000}
-REPS=${BENCH_REPS:-3}
-ROUNDS=${BENCH_ROUNDS:-3}
+CALLS=${BENCH_CALLS:-2000}
+REPS=${BENCH_REPS:-40}
+ROUNDS=${BENCH_ROUNDS:-6}
 RING_MB=${BENCH_RING_MB:-64}
 SMP=${BENCH_SMP:-2}
 TIMEOUT=${BENCH_TIMEOUT:-900}

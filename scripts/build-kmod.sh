@@ -130,7 +130,7 @@ run_build() {
 	if [ "$w1" = 1 ]; then
 		make -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
 	fi
-	echo "build-kmod.sh: building $dir against $kdir${w1:+ }$([ "$w1" = 1 ] && echo W=1)" >&2
+	echo "build-kmod.sh: building $dir against $kdir$([ "$w1" = 1 ] && echo ' (W=1)')" >&2
 	if ! mk "$dir" "$@" modules >"$log" 2>&1; then
 		cat "$log" >&2
 		die "build failed in $dir"

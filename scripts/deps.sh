@@ -173,6 +173,14 @@ log "kernels: $REL61 $REL612"
 $APT_INSTALL "linux-headers-$REL61" "linux-headers-$REL612" >&2
 fetch_kernel "$REL61"
 fetch_kernel "$REL612"
+# Images of releases the archive has moved past are dead weight.
+for d in "$CACHE"/kernels/*/; do
+	rel=$(basename "$d")
+	if [ "$rel" != "$REL61" ] && [ "$rel" != "$REL612" ]; then
+		log "kernel $rel: superseded, removing its cache"
+		rm -rf "$d"
+	fi
+done
 fetch_checkpatch
 
 log "done"

@@ -22,9 +22,9 @@
 #   --verbose        stream the guest console to stderr while it runs
 #
 # The guest (an initramfs, gzip'd cpio) holds static busybox (every applet in
-# /bin), riptel.ko and the test modules in /modules/, build/release/bin/* and
-# the --file programs in /bin with their shared libraries and the dynamic
-# loader.  /init mounts proc, sys, devtmpfs, devpts, tmpfs on /tmp and /run,
+# /bin), every module built in the kmod dir and its tests/ in /modules/,
+# build/release/bin/* and the --file programs in /bin with their shared
+# libraries and the dynamic loader.  /init mounts proc, sys, devtmpfs, devpts, tmpfs on /tmp and /run,
 # cgroup2, tracefs and debugfs, sets lo up, then runs /guest.sh in /tmp with
 # KVER, RELEASE, OUT=/out and PATH=/bin exported.  Whatever the script writes
 # under /out comes back to the host, plus /out/dmesg.log (the whole kernel
@@ -49,6 +49,7 @@
 # O (out-of-tree) and E (unsigned module) (exit 99).  Otherwise the exit code
 # is the guest script's.
 set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -110,6 +111,10 @@ fi
 [ -n "$out" ] || out=$BUILD/vm/$release
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# Empty it, but only when it is empty already or a previous run's output.
+if [ -n "$(ls -A "$out")" ] && [ ! -f "$out/console.log" ]; then
+	die "--out $out holds files that are not from a previous run; refusing to empty it"
+fi
 find "$out" -mindepth 1 -delete
 
 stage=$work/root
@@ -138,14 +143,18 @@ fi
 
 if [ "$no_kmod" = 0 ]; then
 	[ -f "$kmod_dir/riptel.ko" ] || die "no riptel.ko in $kmod_dir"
-	cp "$kmod_dir/riptel.ko" "$stage/modules/"
-	for ko in "$kmod_dir"/tests/*.ko; do
-		[ -e "$ko" ] && cp "$ko" "$stage/modules/"
+	magic=$(modinfo -F vermagic "$kmod_dir/riptel.ko" 2>/dev/null | awk '{print $1}')
+	[ "$magic" = "$release" ] ||
+		die "$kmod_dir/riptel.ko is built for '$magic', not $release"
+	for ko in "$kmod_dir"/*.ko "$kmod_dir"/tests/*.ko; do
+		if [ -e "$ko" ]; then cp "$ko" "$stage/modules/"; fi
 	done
 fi
 
 for prog in "$BUILD"/release/bin/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] && add_file "$prog" "/bin/$(basename "$prog")"
+	if [ -f "$prog" ] && [ -x "$prog" ]; then
+		add_file "$prog" "/bin/$(basename "$prog")"
+	fi
 done
 
 for spec in "${files[@]}"; do
@@ -283,7 +292,7 @@ if [ -z "$problem" ] && [ -n "$taint" ]; then
 	if [ "$bad" -ne 0 ]; then
 		bits=
 		for i in $(seq 0 31); do
-			[ $(((bad >> i) & 1)) = 1 ] && bits="$bits $i"
+			if [ $(((bad >> i) & 1)) = 1 ]; then bits="$bits $i"; fi
 		done
 		problem="kernel tainted $taint (unexpected bits:$bits)"
 	fi

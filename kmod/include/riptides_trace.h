@@ -254,8 +254,9 @@ TRACE_EVENT(handshake_done,
 
 /*
  * conn_close: an intercepted, allowed connection closed.  Byte counts are
- * payload bytes as TCP counts them (sent and acknowledged, received),
- * duration_ns runs from conn_intercept.
+ * payload bytes: bytes_sent each byte transmitted once (retransmissions not
+ * counted again), bytes_received each byte received in order; SYN and FIN
+ * are not counted.  duration_ns runs from conn_intercept.
  */
 TRACE_EVENT(conn_close,
 

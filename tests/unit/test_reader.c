@@ -70,6 +70,9 @@ START_TEST(test_normal_drain)
 	ck_assert_uint_eq(st.seq_gaps, 0);
 	ck_assert_uint_eq(st.invalid, 0);
 	ck_assert_uint_eq(st.head_errors, 0);
+	ck_assert_uint_eq(st.dropped_nmi, 0);
+	fr[0].prod->dropped_nmi = 3;	/* the module's count, passed on */
+	ck_assert_uint_eq(stats(0).dropped_nmi, 3);
 	ck_assert_int_eq(reader_stats(rd, 3, &st), -ERANGE);
 }
 END_TEST
@@ -322,6 +325,65 @@ START_TEST(test_resume_from_used_ring)
 }
 END_TEST
 
+START_TEST(test_freeze)
+{
+	struct riptel_record *rec;
+	struct reader_stats st;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fring_put_test(&fr[0], 0);
+	fring_put_test(&fr[1], 1);
+	/* ring 1 has a reservation in flight, ring 0 unread records */
+	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST);
+	fring_fill_test(rec, 1);
+	ck_assert_uint_eq(reader_freeze(rd), 2);
+	ck_assert_uint_eq(reader_drain(rd, out, 64), 4);
+	/* ring 0 and 2 settle; ring 1 still has the record in flight */
+	ck_assert_uint_eq(reader_freeze(rd), 1);
+	ring_commit(&fr[1].r);
+	ck_assert_uint_eq(reader_freeze(rd), 1);	/* not drained yet */
+	ck_assert_uint_eq(reader_drain(rd, out, 64), 1);
+	ck_assert_uint_eq(reader_freeze(rd), 0);
+	/* later records are neither read nor counted */
+	fring_put_test(&fr[0], 0);
+	fring_put_test(&fr[0], 0);
+	ck_assert(!reader_pending(rd));
+	ck_assert_uint_eq(reader_drain(rd, out, 64), 0);
+	st = stats(0);
+	ck_assert_uint_eq(st.written, 3);
+	ck_assert_uint_eq(st.consumed, 3);
+	st = stats(1);
+	ck_assert_uint_eq(st.written, 2);
+	ck_assert_uint_eq(st.written, st.consumed + st.dropped);
+	ck_assert_uint_eq(fr[0].prod->written, 5);
+}
+END_TEST
+
+START_TEST(test_freeze_with_drops_and_prior_reader)
+{
+	struct reader_ring_desc d;
+	struct reader *r2;
+	struct reader_stats st;
+	int i;
+
+	/* 8 stored, 2 dropped, a previous reader took 5 */
+	for (i = 0; i < 10; i++)
+		fring_put_test(&fr[0], 0);
+	fr[0].cons->tail = 5 * REC;
+	d = fring_desc(&fr[0]);
+	ck_assert_int_eq(reader_create(&r2, &d, 1), 0);
+	ck_assert_uint_eq(reader_drain(r2, out, 64), 3);
+	ck_assert_uint_eq(reader_freeze(r2), 0);
+	reader_stats(r2, 0, &st);
+	ck_assert_uint_eq(st.written, 10);
+	ck_assert_uint_eq(st.dropped, 2);
+	ck_assert_uint_eq(st.consumed, 3);
+	ck_assert_uint_eq(st.dropped_type[RIPTEL_REC_TEST], 2);
+	reader_destroy(r2);
+}
+END_TEST
+
 START_TEST(test_create_rejects)
 {
 	struct reader_ring_desc d = fring_desc(&fr[0]);
@@ -356,6 +418,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_wrap_past_2_64);
 	tcase_add_test(tc, test_hostile_heads);
 	tcase_add_test(tc, test_resume_from_used_ring);
+	tcase_add_test(tc, test_freeze);
+	tcase_add_test(tc, test_freeze_with_drops_and_prior_reader);
 	tcase_add_test(tc, test_create_rejects);
 	suite_add_tcase(s, tc);
 	return s;

@@ -183,6 +183,18 @@ static void check_one(struct stress *s, const struct riptel_record *rec)
 	s->consumed[cpu]++;
 }
 
+/* Not memcpy: GCC inlines that where ThreadSanitizer cannot see it. */
+static void copy_words(struct riptel_record *dst,
+		       const struct riptel_record *src)
+{
+	const uint64_t *s = (const uint64_t *)src;
+	uint64_t *d = (uint64_t *)dst;
+	size_t i;
+
+	for (i = 0; i < REC / 8; i++)
+		d[i] = s[i];
+}
+
 /* One pass over every ring with ring_core.h's reader directly. */
 static size_t raw_pass(struct stress *s, struct ring_reader *c)
 {
@@ -199,7 +211,7 @@ static size_t raw_pass(struct stress *s, struct ring_reader *c)
 		/* at most 5 at a time: the producer keeps hitting full */
 		for (pos = c[i].tail, k = 0; pos != h && k < 5;
 		     pos += REC, k++, n++) {
-			memcpy(&copy, ring_consume_at(&c[i], pos), REC);
+			copy_words(&copy, ring_consume_at(&c[i], pos));
 			check_one(s, &copy);
 		}
 		ring_consume_release(&c[i], pos);

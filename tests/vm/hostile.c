@@ -249,105 +249,141 @@ static uint64_t garbage_tail(enum garbage g, uint64_t t, uint64_t size)
 	}
 }
 
+/* Poll @pred on every ring in @want until it holds for all or time is up. */
+static unsigned int wait_rings(bool (*pred)(struct hring *r, void *arg),
+			       void *arg, const bool *want, double wait_s)
+{
+	double deadline = now_s() + wait_s;
+	unsigned int cpu, pending;
+
+	for (;;) {
+		pending = 0;
+		for (cpu = 0; cpu < nr_rings; cpu++)
+			if (want[cpu] && !pred(&rings[cpu], arg))
+				pending++;
+		if (!pending || now_s() >= deadline)
+			return pending;
+		usleep(1000);
+	}
+}
+
+/* The producer has filled the ring up to our tail: it took that tail. */
+static bool ring_full(struct hring *r, void *arg)
+{
+	(void)arg;
+	return smp_load_acquire(&r->prod->head) - r->tail == info.data_size;
+}
+
+static bool ring_moved(struct hring *r, void *arg)
+{
+	(void)arg;
+	return smp_load_acquire(&r->prod->head) != r->tail;
+}
+
+/* The producer saw the bad tail (counted it) or the ring stays stuck. */
+static bool error_counted(struct hring *r, void *arg)
+{
+	const uint64_t *ce0 = arg;
+
+	return READ_ONCE(r->prod->consumer_errors) > ce0[r - rings];
+}
+
+static uint64_t *seq_snapshot(const struct hring *r)
+{
+	uint64_t n = info.data_size / RIPTEL_RECORD_SIZE, i;
+	uint64_t *s = calloc(n, sizeof(*s));
+	const struct riptel_record *rec;
+
+	for (i = 0; s && i < n; i++) {
+		rec = (const void *)(r->data + i * RIPTEL_RECORD_SIZE);
+		s[i] = READ_ONCE(rec->hdr.seq);
+	}
+	return s;
+}
+
 /*
- * Drain every ring properly (so the last accepted tail is T and nothing is
- * unread), write garbage g, and wait until each ring both counted a consumer
- * error and filled up to T exactly: the producer kept T in force.  Then the
- * first record written after T must still be the one seen when the ring had
- * just started filling (nothing unread was overwritten), and head - T never
- * exceeds the ring.  Finally give a good tail back and see records resume.
+ * Release a good tail T on every ring and wait until the producer filled
+ * each ring up to T exactly: it has accepted T, and everything in the ring
+ * is unread.  Snapshot the ring, write garbage g, and wait until the
+ * producer counted it in consumer_errors.  Head must still be T + size
+ * (the garbage did not move the producer's tail) and every record must be
+ * unchanged (no unread record overwritten).  Finally give a good tail back
+ * and see records resume.
  */
 static void garbage_phase(enum garbage g, double wait_s)
 {
-	uint64_t ce0[MAX_CPUS], first_seq[MAX_CPUS];
-	bool have_first[MAX_CPUS], done[MAX_CPUS];
-	unsigned int cpu, pending = 0, tested = 0;
+	uint64_t ce0[MAX_CPUS], *snap[MAX_CPUS] = { NULL };
 	uint64_t size = info.data_size;
+	unsigned int cpu, tested = 0, pending, bounded = 0, changed = 0;
+	bool want[MAX_CPUS];
 	char name[128];
-	bool bounded = true, kept = true;
-	double deadline;
 
 	for (cpu = 0; cpu < nr_rings; cpu++) {
 		struct hring *r = &rings[cpu];
-		uint64_t h;
 
-		done[cpu] = true;
-		have_first[cpu] = false;
-		if (!r->prod)
-			continue;
-		h = smp_load_acquire(&r->prod->head);
-		if (h == 0)
+		want[cpu] = false;
+		if (!r->prod || !smp_load_acquire(&r->prod->head))
 			continue;	/* nothing ever written: offline CPU */
-		r->tail = h;
-		smp_store_release(&r->cons->tail, h);
-		ce0[cpu] = READ_ONCE(r->prod->consumer_errors);
-		smp_store_release(&r->cons->tail, garbage_tail(g, h, size));
-		done[cpu] = false;
-		pending++;
+		r->tail = smp_load_acquire(&r->prod->head);
+		smp_store_release(&r->cons->tail, r->tail);
+		want[cpu] = true;
 		tested++;
 	}
-
-	deadline = now_s() + wait_s;
-	while (pending && now_s() < deadline) {
-		for (cpu = 0; cpu < nr_rings; cpu++) {
-			struct hring *r = &rings[cpu];
-			const struct riptel_record *rec;
-			uint64_t h;
-
-			if (done[cpu])
-				continue;
-			h = smp_load_acquire(&r->prod->head);
-			if (h - r->tail > size)
-				bounded = false;
-			rec = (const void *)(r->data + (r->tail & (size - 1)));
-			if (h > r->tail && !have_first[cpu]) {
-				first_seq[cpu] = rec->hdr.seq;
-				have_first[cpu] = true;
-			}
-			if (h - r->tail == size &&
-			    READ_ONCE(r->prod->consumer_errors) > ce0[cpu]) {
-				if (!have_first[cpu] || rec->hdr.seq != first_seq[cpu])
-					kept = false;
-				done[cpu] = true;
-				pending--;
-			}
-		}
-		usleep(1000);
-	}
-
-	snprintf(name, sizeof(name), "tail %s: counted, ring filled only to the last good tail",
+	pending = wait_rings(ring_full, NULL, want, wait_s);
+	snprintf(name, sizeof(name), "tail %s: rings filled up to a good tail first",
 		 garbage_name[g]);
-	report(tested > 0 && !pending, name, "%u of %u rings did not get there in %.0f s",
+	report(tested && !pending, name, "%u of %u rings did not fill in %.0f s",
 	       pending, tested, wait_s);
-	snprintf(name, sizeof(name), "tail %s: head never more than a ring ahead",
+
+	for (cpu = 0; cpu < nr_rings; cpu++) {
+		struct hring *r = &rings[cpu];
+
+		if (!want[cpu])
+			continue;
+		ce0[cpu] = READ_ONCE(r->prod->consumer_errors);
+		snap[cpu] = seq_snapshot(r);
+		smp_store_release(&r->cons->tail, garbage_tail(g, r->tail, size));
+	}
+	pending = wait_rings(error_counted, ce0, want, wait_s);
+	snprintf(name, sizeof(name), "tail %s: counted in consumer_errors",
 		 garbage_name[g]);
-	report(bounded, name, "head - tail > data_size");
+	report(tested && !pending, name, "%u of %u rings did not count it in %.0f s",
+	       pending, tested, wait_s);
+	/* let the producers keep trying for a moment */
+	usleep(200 * 1000);
+
+	for (cpu = 0; cpu < nr_rings; cpu++) {
+		struct hring *r = &rings[cpu];
+		uint64_t *now;
+
+		if (!want[cpu])
+			continue;
+		if (smp_load_acquire(&r->prod->head) - r->tail != size)
+			bounded++;
+		now = seq_snapshot(r);
+		if (!now || !snap[cpu] ||
+		    memcmp(now, snap[cpu], size / RIPTEL_RECORD_SIZE * sizeof(*now)))
+			changed++;
+		free(now);
+		free(snap[cpu]);
+	}
+	snprintf(name, sizeof(name), "tail %s: the producer kept the last good tail",
+		 garbage_name[g]);
+	report(!bounded, name, "%u rings moved head past a full ring", bounded);
 	snprintf(name, sizeof(name), "tail %s: unread data not overwritten",
 		 garbage_name[g]);
-	report(kept, name, "the record at the last good tail changed");
+	report(!changed, name, "%u rings had unread records replaced", changed);
 
 	/* a good tail again: the producer must take it and go on storing */
 	for (cpu = 0; cpu < nr_rings; cpu++) {
 		struct hring *r = &rings[cpu];
 
-		if (!r->prod || !r->tail)
+		if (!want[cpu])
 			continue;
 		r->tail = smp_load_acquire(&r->prod->head);
 		smp_store_release(&r->cons->tail, r->tail);
 	}
-	deadline = now_s() + wait_s;
-	pending = tested;
-	while (pending && now_s() < deadline) {
-		pending = 0;
-		for (cpu = 0; cpu < nr_rings; cpu++) {
-			struct hring *r = &rings[cpu];
-
-			if (r->prod && r->tail &&
-			    smp_load_acquire(&r->prod->head) == r->tail)
-				pending++;
-		}
-		usleep(1000);
-	}
+	pending = wait_rings(ring_moved, NULL, want, wait_s);
 	snprintf(name, sizeof(name), "tail %s: a good tail afterwards is accepted",
 		 garbage_name[g]);
 	report(!pending, name, "%u rings stay stuck", pending);

@@ -33,7 +33,7 @@ run() {
 		2>/out/$name.agent.err &
 	apid=$!
 	i=0
-	while ! grep -q riptel /proc/$apid/maps 2>/dev/null; do
+	while ! grep -q /dev/riptel /proc/$apid/maps 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 200 ] || ! kill -0 $apid 2>/dev/null; then
 			echo "not ok - the agent mapped the rings" >>/out/$name.pre
@@ -65,5 +65,5 @@ run() {
 	cat "$res"
 }
 
-run normal "" "" "--sources"
+run normal "" "process_burst=16 process_gap_us=2000 period_us=2000" "--sources"
 run overload "ring_pages=1" "process_burst=128" "--expect-drops"

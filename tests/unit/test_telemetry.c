@@ -1,0 +1,299 @@
+/* test_telemetry.c - the telemetry sink end to end on synthetic records. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "telemetry.h"
+
+#define MS 1000000ULL
+#define SEC 1000000000ULL
+
+static const char *resolve(void *ctx, uint32_t id, uint32_t gen)
+{
+	(void)ctx;
+	(void)gen;
+	return id == 1 ? "spiffe://td/server" : id == 2 ? "spiffe://td/client" : NULL;
+}
+
+static void health(void *ctx, struct telemetry_health *h)
+{
+	const uint64_t *n = ctx;
+
+	h->records_read = *n;
+	h->ring_dropped[RIPTEL_REC_TCP_STATE] = 3;
+	h->seq_gaps = 3;
+	h->export_queue_depth = 2;
+}
+
+struct exported {
+	int calls;
+	size_t spans, logs, metrics;
+};
+
+static void export(void *ctx, const struct model_resource *res, struct telemetry_batches *b)
+{
+	struct exported *e = ctx;
+
+	ck_assert_ptr_nonnull(model_attrs_get(&res->attrs, "service.name"));
+	e->calls++;
+	e->spans += b->spans ? b->spans->n : 0;
+	e->logs += b->logs ? b->logs->n : 0;
+	e->metrics += b->metrics ? b->metrics->n : 0;
+}
+
+static struct telemetry *make(struct telemetry_opts *o)
+{
+	struct telemetry *t;
+	char err[128];
+
+	o->proc_root = "tests/fixtures/proc";
+	o->resolve = resolve;
+	o->clock_set = true;
+	o->mono_to_real_ns = 0;
+	o->mono_to_boot_ns = 0;
+	o->reorder_window_ns = 100 * MS;
+	o->resource.host_name = "test-host";
+	o->resource.machine_id_path = "tests/fixtures/machine-id";
+	ck_assert_int_eq(telemetry_new(o, &t, err, sizeof(err)), 0);
+	return t;
+}
+
+static struct riptel_record rec(uint16_t type, uint32_t tgid, uint64_t ts)
+{
+	struct riptel_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = type;
+	r.hdr.pid = r.hdr.tgid = tgid;
+	r.hdr.ts_ns = ts;
+	return r;
+}
+
+/* pid 300 (a k8s container in the fixture) accepts, is denied. */
+static void feed_denied_inbound(struct telemetry *t, uint64_t cookie, uint64_t t0)
+{
+	struct riptel_record r = rec(RIPTEL_REC_CONN_INTERCEPT, 300, t0);
+
+	r.conn.sock_cookie = cookie;
+	r.conn.direction = RIPTEL_DIR_IN;
+	r.conn.family = AF_INET;
+	r.conn.lport = 8080;
+	r.conn.rport = 50000;
+	r.conn.local_id = (struct riptel_spiffe_ref){ 1, 1 };
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+	r = rec(RIPTEL_REC_POLICY_DECISION, 0, t0 + MS);
+	r.hdr.flags = RIPTEL_RF_SOFTIRQ | RIPTEL_RF_NO_TASK;
+	r.decision.sock_cookie = cookie;
+	r.decision.local_id = (struct riptel_spiffe_ref){ 1, 1 };
+	r.decision.peer_id = (struct riptel_spiffe_ref){ 2, 1 };
+	r.decision.decision = RIPTEL_DECISION_DENY;
+	r.decision.reason = 4;
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+}
+
+static const struct model_metric *metric(const struct model_metric_batch *b, const char *n)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].name, n) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+static const char *sattr(const struct model_attrs *a, const char *k)
+{
+	const struct model_value *v = model_attrs_get(a, k);
+
+	return v && v->type == MODEL_VALUE_STRING ? v->s : NULL;
+}
+
+START_TEST(test_end_to_end)
+{
+	struct telemetry_opts o = { 0 };
+	uint64_t nrec = 10;
+	struct telemetry *t;
+	struct telemetry_batches b;
+	struct riptel_record r;
+	const struct model_metric *m;
+	const struct model_span *sp;
+
+	o.health = health;
+	o.health_ctx = &nrec;
+	t = make(&o);
+	r = rec(RIPTEL_REC_EXEC, 300, 30 * SEC);
+	r.exec.cgroup_id = 55;
+	strcpy(r.exec.comm, "server");
+	strcpy(r.exec.filename, "/app/server");
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+	feed_denied_inbound(t, 42, 31 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 32 * SEC, TELEMETRY_ALL, &b), 0);
+
+	/* the span */
+	ck_assert_uint_eq(b.spans->n, 1);
+	sp = &b.spans->v[0];
+	ck_assert_int_eq(sp->kind, MODEL_SPAN_SERVER);
+	ck_assert_str_eq(sp->name, "accept");
+	ck_assert_int_eq(sp->status_code, MODEL_STATUS_ERROR);
+	ck_assert_str_eq(sattr(&sp->attrs, "container.id"),
+			 "9a8b7c6d5e4f30211234567890abcdef1234567890abcdef1234567890abcdef");
+	ck_assert_str_eq(sattr(&sp->attrs, "k8s.pod.uid"), "0b5e3a1c-7f2d-4c9b-8e6a-1d2c3b4a5f60");
+	ck_assert_str_eq(sattr(&sp->attrs, "process.executable.name"), "server");
+	ck_assert_str_eq(sattr(&sp->attrs, "riptides.local.spiffe_id"), "spiffe://td/server");
+	ck_assert_str_eq(sattr(&sp->attrs, "riptides.peer.spiffe_id"), "spiffe://td/client");
+
+	/* the denial log, tied to the span */
+	ck_assert_uint_eq(b.logs->n, 1);
+	ck_assert_str_eq(b.logs->v[0].event_name, "riptides.connection.denied");
+	ck_assert_mem_eq(b.logs->v[0].trace_id, sp->trace_id, MODEL_TRACE_ID_LEN);
+	ck_assert_mem_eq(b.logs->v[0].span_id, sp->span_id, MODEL_SPAN_ID_LEN);
+	ck_assert_str_eq(sattr(&b.logs->v[0].attrs, "container.id"),
+			 sattr(&sp->attrs, "container.id"));
+
+	/* the metrics */
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->npoints, 1);
+	ck_assert_int_eq(m->points[0].as_int, 1);
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "riptides.decision"), "deny");
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "riptides.direction"), "inbound");
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "riptides.peer.spiffe_id"),
+			 "spiffe://td/client");
+	m = metric(b.metrics, "riptides.connection.denials");
+	ck_assert_int_eq(model_attrs_get(&m->points[0].attrs, "riptides.decision.reason")->i, 4);
+	m = metric(b.metrics, "riptides.process.execs");
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "process.executable.name"), "server");
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "k8s.pod.uid"),
+			 "0b5e3a1c-7f2d-4c9b-8e6a-1d2c3b4a5f60");
+	m = metric(b.metrics, "riptides.agent.records");
+	ck_assert_int_eq(m->points[0].as_int, 10);
+	m = metric(b.metrics, "riptides.agent.ring.drops");
+	ck_assert_str_eq(sattr(&m->points[0].attrs, "riptides.record.type"), "tcp_state");
+	ck_assert_int_eq(m->points[0].as_int, 3);
+	m = metric(b.metrics, "riptides.agent.export.queue_depth");
+	ck_assert_int_eq(m->kind, MODEL_METRIC_GAUGE);
+	ck_assert_int_eq(m->points[0].as_int, 2);
+	m = metric(b.metrics, "riptides.connections.active");
+	ck_assert_int_eq(m->points[0].as_int, 0);
+	ck_assert_ptr_nonnull(metric(b.metrics, "riptides.agent.enrichment.misses"));
+	telemetry_batches_free(&b);
+
+	/* the health totals are counted once, not again */
+	nrec = 15;
+	ck_assert_int_eq(telemetry_collect(t, 33 * SEC, TELEMETRY_METRICS, &b), 0);
+	m = metric(b.metrics, "riptides.agent.records");
+	ck_assert_int_eq(m->points[0].as_int, 15);
+	m = metric(b.metrics, "riptides.agent.ring.drops");
+	ck_assert_int_eq(m->points[0].as_int, 3);
+	ck_assert_ptr_null(b.spans);
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
+START_TEST(test_tick_exports_at_intervals)
+{
+	struct telemetry_opts o = { 0 };
+	struct exported e = { 0 };
+	struct telemetry *t;
+
+	o.export = export;
+	o.export_ctx = &e;
+	o.metric_interval_ns = 10 * SEC;
+	o.trace_interval_ns = 1 * SEC;
+	t = make(&o);
+	ck_assert_int_eq(telemetry_tick(t, 100 * SEC), 0);	/* starts the clocks */
+	feed_denied_inbound(t, 1, 100 * SEC);
+	ck_assert_int_eq(telemetry_tick(t, 100 * SEC + 500 * MS), 0);
+	ck_assert_int_eq(e.calls, 0);
+	ck_assert_int_eq(telemetry_tick(t, 101 * SEC), 0);
+	ck_assert_int_eq(e.calls, 1);
+	ck_assert_uint_eq(e.spans, 1);
+	ck_assert_uint_eq(e.logs, 1);
+	ck_assert_uint_eq(e.metrics, 0);
+	ck_assert_int_eq(telemetry_tick(t, 110 * SEC), 0);
+	ck_assert_uint_ge(e.metrics, 5);
+	telemetry_free(t);
+	telemetry_free(NULL);
+}
+END_TEST
+
+START_TEST(test_delta_and_filter)
+{
+	struct telemetry_opts o = { .temporality = MODEL_TEMPORALITY_DELTA };
+	struct telemetry *t = make(&o);
+	struct telemetry_batches b;
+	const struct model_metric *m;
+
+	ck_assert_int_eq(telemetry_metric_filter(t, "riptides.connections", NULL,
+						 "riptides.peer.spiffe_id"), 0);
+	ck_assert_int_eq(telemetry_metric_filter(t, "no.such.metric", NULL, NULL), -ENOENT);
+	feed_denied_inbound(t, 1, 10 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 11 * SEC, TELEMETRY_METRICS, &b), 0);
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_int_eq(m->temporality, MODEL_TEMPORALITY_DELTA);
+	ck_assert_ptr_null(model_attrs_get(&m->points[0].attrs, "riptides.peer.spiffe_id"));
+	telemetry_batches_free(&b);
+	ck_assert_int_eq(telemetry_collect(t, 12 * SEC, TELEMETRY_METRICS, &b), 0);
+	ck_assert_ptr_null(metric(b.metrics, "riptides.connections"));
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
+START_TEST(test_bad_options)
+{
+	struct telemetry_opts o = { .cmdline = true, .redact_rules = "([bad" };
+	struct telemetry *t = NULL;
+	char err[128] = "";
+
+	ck_assert_int_eq(telemetry_new(&o, &t, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(t);
+	ck_assert_ptr_nonnull(strstr(err, "([bad"));
+}
+END_TEST
+
+START_TEST(test_as_sink)
+{
+	struct telemetry_opts o = { 0 };
+	struct exported e = { 0 };
+	struct telemetry *t;
+	struct sink s;
+
+	o.export = export;
+	o.export_ctx = &e;
+	t = make(&o);
+	telemetry_as_sink(t, &s);
+	ck_assert_str_eq(s.name, "telemetry");
+	feed_denied_inbound(t, 1, 10 * SEC);
+	s.flush(s.ctx);		/* idle flush: finished spans go out */
+	ck_assert_uint_eq(e.spans, 1);
+	s.destroy(s.ctx);	/* shutdown: metrics too */
+	ck_assert_uint_ge(e.metrics, 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("telemetry");
+	TCase *tc = tcase_create("telemetry");
+
+	tcase_add_test(tc, test_end_to_end);
+	tcase_add_test(tc, test_tick_exports_at_intervals);
+	tcase_add_test(tc, test_delta_and_filter);
+	tcase_add_test(tc, test_bad_options);
+	tcase_add_test(tc, test_as_sink);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

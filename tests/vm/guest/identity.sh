@@ -1,0 +1,203 @@
+#!/bin/sh
+# identity.sh - guest side of test_identity.sh (busybox sh in the VM).
+#
+# Phase "before": riptides_ref.ko loaded before riptel.ko; riptel-agent
+# records (JSON) while a policy with three workloads (uid 1000 client-a,
+# uid 1001 client-b, uid 2000 server) and one allow rule (client-a -> the
+# server's ID) is loaded and client-a, client-b and an unmanaged root client
+# connect to the server; then identities are revoked and rotated.
+# Then the exe and cgroup selectors, permissive mode and failing (simulated)
+# handshakes, each on one more connection.
+# Phase "bad": malformed and unprivileged genl requests (idtool bad).
+# Phase "intern": riptel with a 256-slot table, 10,000 IDs interned and
+# resolved through agent/spiffe.c with a 64-entry cache.
+# Phase "after": riptel.ko loaded first, then the provider.
+# Phase "reload": the provider unloaded and reloaded RELOADS times while
+# connections run, then slab counters and module state are compared.
+# Results: /out/*.txt; "ok"/"not ok" lines in /out/guest.tap.
+set -u
+
+RELOADS=${RELOADS:-100}
+[ -f /files/identity.env ] && . /files/identity.env
+TAP=/out/guest.tap
+: >"$TAP"
+A=spiffe://riptel.test/ns/a/sa/client-a
+B=spiffe://riptel.test/ns/b/sa/client-b
+S=spiffe://riptel.test/ns/s/sa/server
+E=spiffe://riptel.test/exe/idtool
+C=spiffe://riptel.test/cgroup/wl
+
+ok() { echo "ok - $*" >>"$TAP"; }
+nok() { echo "not ok - $*" >>"$TAP"; }
+# $1 name, rest: command; output appended to /out/cmd.log
+chk() {
+	name=$1
+	shift
+	echo "+ $*" >>/out/cmd.log
+	if "$@" >>/out/cmd.log 2>&1; then ok "$name"; else nok "$name"; fi
+}
+
+wait_file() {
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && return 1
+		usleep 20000
+	done
+}
+
+start_agent() {
+	riptel-agent --output=json >"$1" 2>"$1.err" &
+	apid=$!
+	i=0
+	while ! grep -q riptel /proc/$apid/maps 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 $apid 2>/dev/null; then
+			nok "agent started ($1)"
+			return
+		fi
+		usleep 50000
+	done
+}
+
+stop_agent() {
+	kill -TERM $apid
+	wait $apid || nok "agent exited cleanly"
+}
+
+slab_kmalloc() {
+	awk '/^kmalloc-[0-9]/ { s += $2 } END { print s }' /proc/slabinfo
+}
+
+# ---- before: provider first ----
+chk "insmod riptides_ref before riptel" insmod /modules/riptides_ref.ko
+chk "insmod riptel after the provider" insmod /modules/riptel.ko
+idtool rstatus >/out/rstatus_before.txt 2>&1
+start_agent /out/agent.json
+chk "config tls 1.3" idtool config tls 0x0304 fail 0 permissive 0
+chk "workload client-a" idtool workload uid 1000 "$A"
+chk "workload client-b" idtool workload uid 1001 "$B"
+chk "workload server" idtool workload uid 2000 "$S"
+chk "rule client-a -> server" idtool rule "$A" peer "$S"
+idtool -u 2000 serve 8080 2000 0 /tmp/ready >/out/served.txt 2>&1 &
+spid=$!
+wait_file /tmp/ready || nok "server listening"
+idtool -u 1000 connect 8080 1000 >/out/conn_a.txt 2>&1
+echo "rc=$?" >>/out/conn_a.txt
+idtool -u 1001 connect 8080 1000 >/out/conn_b.txt 2>&1
+echo "rc=$?" >>/out/conn_b.txt
+idtool connect 8080 300 >/out/conn_root.txt 2>&1
+echo "rc=$?" >>/out/conn_root.txt
+chk "revoke client-b" idtool unworkload uid 1001
+chk "rotate client-a" idtool workload uid 1000 "$A"
+idtool status >/out/ref_status.txt 2>&1
+# the other selectors: exe (wins over uid), then cgroup; no rule for them
+chk "workload exe" idtool workload exe /bin/idtool "$E"
+idtool -u 1000 connect 8080 10 >/out/conn_exe.txt 2>&1
+echo "rc=$?" >>/out/conn_exe.txt
+chk "revoke exe" idtool unworkload exe /bin/idtool
+mkdir -p /sys/fs/cgroup/wl
+chk "workload cgroup" idtool workload cgroup "$(stat -c %i /sys/fs/cgroup/wl)" "$C"
+cg_connect() {
+	sh -c 'echo $$ >/sys/fs/cgroup/wl/cgroup.procs && exec idtool -u 1001 connect 8080 10' \
+		>"$1" 2>&1
+	echo "rc=$?" >>"$1"
+}
+cg_connect /out/conn_cg.txt
+# permissive: the same denial is logged, not enforced
+chk "config permissive" idtool config permissive 1
+cg_connect /out/conn_perm.txt
+chk "config enforcing, handshakes fail" idtool config permissive 0 fail 1000
+idtool -u 1000 connect 8080 10 >/out/conn_hsfail.txt 2>&1
+echo "rc=$?" >>/out/conn_hsfail.txt
+chk "config handshakes succeed" idtool config fail 0
+chk "revoke cgroup" idtool unworkload cgroup "$(stat -c %i /sys/fs/cgroup/wl)"
+sleep 1
+kill $spid
+wait $spid
+stop_agent
+idtool list >/out/intern.txt 2>&1
+idtool rstatus >/out/rstatus_run.txt 2>&1
+# resolve the first reference in the intern list through agent/spiffe.c
+set -- $(head -n 1 /out/intern.txt)
+[ $# -ge 3 ] && echo "$3 $(idtool resolve "$1" "$2")" >/out/resolve.txt
+
+# ---- bad input ----
+idtool bad >/out/bad.txt 2>&1
+echo "rc=$?" >>/out/bad.txt
+chk "flush policy" idtool flush
+chk "rmmod riptides_ref" rmmod riptides_ref
+chk "rmmod riptel" rmmod riptel
+
+# ---- intern: 10,000 IDs through 256 slots ----
+chk "insmod riptel intern_slots=256" insmod /modules/riptel.ko intern_slots=256
+idtool intern-test 10000 64 >/out/intern_test.txt 2>&1
+echo "rc=$?" >>/out/intern_test.txt
+idtool rstatus >/out/rstatus_intern.txt 2>&1
+if insmod /modules/riptel.ko intern_slots=3 2>/dev/null; then
+	nok "intern_slots=3 refused"
+else
+	ok "intern_slots=3 refused"
+fi
+
+# ---- after: riptel first ----
+chk "insmod riptides_ref after riptel" insmod /modules/riptides_ref.ko
+idtool rstatus >/out/rstatus_after.txt 2>&1
+chk "rmmod riptides_ref (after)" rmmod riptides_ref
+idtool rstatus >/out/rstatus_gone.txt 2>&1
+chk "rmmod riptel (after)" rmmod riptel
+
+# ---- reload: RELOADS times under connections ----
+chk "insmod riptel (reload)" insmod /modules/riptel.ko
+start_agent /out/agent_reload.json
+idtool serve 8081 100 0 /tmp/ready2 >/dev/null 2>&1 &
+spid=$!
+wait_file /tmp/ready2 || nok "reload server listening"
+(
+	n=0
+	while [ ! -e /tmp/stop ]; do
+		idtool connect 8081 100 >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo "$n" >/tmp/conns
+) &
+cpid=$!
+# one warm-up cycle, so one-time allocations do not count as leaks
+insmod /modules/riptides_ref.ko && rmmod riptides_ref
+sleep 1
+echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
+slabh=0
+slab0=$(slab_kmalloc)
+ref0=$(cat /sys/module/riptel/refcnt)
+fails=0
+i=0
+while [ $i -lt "$RELOADS" ]; do
+	i=$((i + 1))
+	insmod /modules/riptides_ref.ko || fails=$((fails + 1))
+	idtool workload uid 0 spiffe://reload.test/root >/dev/null 2>&1 ||
+		fails=$((fails + 1))
+	idtool rule spiffe://reload.test/root port 8081 >/dev/null 2>&1 ||
+		fails=$((fails + 1))
+	usleep 20000
+	rmmod riptides_ref || fails=$((fails + 1))
+	if [ $i = $((RELOADS / 2)) ]; then
+		sleep 1
+		echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
+		slabh=$(slab_kmalloc)
+	fi
+done
+touch /tmp/stop
+wait $cpid
+kill $spid
+wait $spid
+sleep 1
+echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
+slab1=$(slab_kmalloc)
+ref1=$(cat /sys/module/riptel/refcnt)
+idtool rstatus >/out/rstatus_reload.txt 2>&1
+stop_agent
+echo "reloads=$RELOADS fails=$fails conns=$(cat /tmp/conns) slab0=$slab0 slabh=$slabh slab1=$slab1 ref0=$ref0 ref1=$ref1" \
+	>/out/reload.txt
+dmesg >/out/dmesg_now.txt
+chk "rmmod riptel (end)" rmmod riptel
+if lsmod | grep -q riptides_ref; then nok "provider gone"; else ok "provider gone"; fi
+exit 0
