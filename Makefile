@@ -9,7 +9,9 @@ VERSION    := $(shell cat VERSION)
 BUILD      ?= build
 # address | undefined | thread: sanitizer build of the unit tests
 SAN        ?=
-VARIANT    := $(if $(SAN),$(SAN),release)
+comma      := ,
+# a comma in a path would split make's function arguments: address-undefined
+VARIANT    := $(if $(SAN),$(subst $(comma),-,$(SAN)),release)
 OUT        := $(BUILD)/$(VARIANT)
 
 CC         ?= cc

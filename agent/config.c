@@ -370,6 +370,64 @@ static const char *value_text(const struct config *c, const struct key *k,
 	return "";
 }
 
+static bool mapped_env(const char *entry)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		size_t n;
+
+		if (!keys[i].env)
+			continue;
+		n = strlen(keys[i].env);
+		if (!strncmp(entry, keys[i].env, n) && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+char **config_env(const struct config *c, char *const *envp)
+{
+	size_t n = 0, at = 0;
+	char **out, tmp[32];
+
+	while (envp && envp[n])
+		n++;
+	out = calloc(n + NKEYS + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (mapped_env(envp[i]))
+			continue;
+		out[at] = strdup(envp[i]);
+		if (!out[at++])
+			goto fail;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *v;
+
+		if (!keys[i].env)
+			continue;
+		v = value_text(c, &keys[i], tmp, sizeof(tmp));
+		if (!*v)
+			continue;
+		if (asprintf(&out[at], "%s=%s", keys[i].env, v) < 0) {
+			out[at] = NULL;
+			goto fail;
+		}
+		at++;
+	}
+	return out;
+fail:
+	config_env_free(out);
+	return NULL;
+}
+
+void config_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
 /* snprintf that keeps counting past the end, like snprintf itself. */
 static size_t put(char *buf, size_t len, size_t at, const char *fmt, ...)
 {

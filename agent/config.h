@@ -88,6 +88,18 @@ int config_load_env(struct config *c, const char *(*get)(const char *name),
 int config_set(struct config *c, const char *dotted, const char *value,
 	       char *err, size_t errlen);
 
+/*
+ * Build the environment the OTLP exporter parses (otel_env.c): @envp (the
+ * process's) minus every variable the table maps, plus "NAME=value" for
+ * each mapped key whose effective value is non-empty.  So the exporter
+ * sees exactly the merged configuration, and per-signal variables the
+ * table does not map (OTEL_EXPORTER_OTLP_TRACES_HEADERS, ...) still pass
+ * through.  Returns a NULL-terminated array to free with config_env_free(),
+ * or NULL (out of memory).
+ */
+char **config_env(const struct config *c, char *const *envp);
+void config_env_free(char **env);
+
 /* Write the effective configuration as INI to @buf; returns bytes needed. */
 size_t config_format(const struct config *c, char *buf, size_t len);
 

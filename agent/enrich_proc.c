@@ -123,7 +123,8 @@ static int add_common_attrs(struct enrich_proc *e, struct enrich_proc_entry *p,
 	char name[ENRICH_USERS_NAME_MAX];
 	int err = 0;
 
-	err |= model_attrs_set_int(a, "process.pid", p->pid);
+	if (p->pid)
+		err |= model_attrs_set_int(a, "process.pid", p->pid);
 	if (p->ppid)
 		err |= model_attrs_set_int(a, "process.parent_pid", p->ppid);
 	if (p->exe_name[0])
@@ -388,4 +389,22 @@ void enrich_proc_stats(const struct enrich_proc *e, struct enrich_proc_stats *s)
 	*s = e->stats;
 	s->evictions = lru_evictions(e->cache);
 	s->cached = lru_size(e->cache);
+}
+
+struct enrich_proc_entry *enrich_proc_cgroup_entry(uint64_t cgroup_id, const char *path)
+{
+	struct enrich_proc_entry *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	p->from_record = true;
+	p->cgroup_id = cgroup_id;
+	/* no users cache needed: no ids to name */
+	if (add_common_attrs(NULL, p, false, path) || make_brief(p) ||
+	    (path && model_attrs_set_str(&p->brief, "riptides.cgroup.path", path))) {
+		enrich_proc_put(p);
+		return NULL;
+	}
+	return p;
 }

@@ -98,4 +98,12 @@ void enrich_proc_put(struct enrich_proc_entry *p);
 
 void enrich_proc_stats(const struct enrich_proc *e, struct enrich_proc_stats *s);
 
+/*
+ * A referenced entry describing only a cgroup (pid 0, from_record): its id,
+ * path and what the path says (container, pod, unit).  For records written
+ * outside any process context, which carry a cgroup id but no process.
+ * NULL without memory.
+ */
+struct enrich_proc_entry *enrich_proc_cgroup_entry(uint64_t cgroup_id, const char *path);
+
 #endif /* RIPTEL_ENRICH_PROC_H */

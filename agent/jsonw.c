@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,15 @@ void jsonw_u64(struct jsonw *w, uint64_t v)
 void jsonw_i64(struct jsonw *w, int64_t v)
 {
 	put_number(w, "%" PRId64, v);
+}
+
+/* JSON has no NaN or infinities: those are written as null. */
+void jsonw_double(struct jsonw *w, double v)
+{
+	if (isfinite(v))
+		put_number(w, "%.17g", v);
+	else
+		jsonw_null(w);
 }
 
 void jsonw_bool(struct jsonw *w, bool v)

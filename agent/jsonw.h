@@ -50,6 +50,7 @@ void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_stringn(struct jsonw *w, const char *s, size_t n);
 void jsonw_u64(struct jsonw *w, uint64_t v);
 void jsonw_i64(struct jsonw *w, int64_t v);
+void jsonw_double(struct jsonw *w, double v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 

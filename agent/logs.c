@@ -113,6 +113,9 @@ int logs_conn(struct logs *l, const struct spans *s, const struct spans_conn *c,
 
 	if (!l || !c || !attrs)
 		return -EINVAL;
+	if (c->decision != RIPTEL_DECISION_DENY &&
+	    !((c->have & SPANS_HAVE_HS_DONE) && c->hs_result < 0))
+		return 0;	/* the common case: nothing to say */
 	/* a resolver's answer lives until its next call: keep copies */
 	local = strdup(or_unknown(spans_spiffe(s, c->local_id)));
 	peer = strdup(or_unknown(spans_spiffe(s, c->peer_id)));

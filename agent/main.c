@@ -1,4 +1,4 @@
-/* main.c - riptel-agent: drain the kernel rings, hand records to sinks. */
+/* main.c - riptel-agent: drain the kernel rings, turn records into telemetry, export it. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -10,40 +10,77 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "clock.h"
+#include "config.h"
 #include "device.h"
+#include "export.h"
 #include "json_sink.h"
 #include "jsonw.h"
+#include "model_json.h"
+#include "notify.h"
+#include "otel_env.h"
 #include "pipeline.h"
+#include "prom.h"
 #include "queue.h"
 #include "reader.h"
+#include "resource.h"
 #include "runner.h"
+#include "spiffe.h"
+#include "telemetry.h"
 
 #define PROG			"riptel-agent"
-#define DEFAULT_QUEUE		65536	/* records (8 MiB) */
+#define DEFAULT_CONFIG		"/etc/riptel/agent.conf"
 #define DRAIN_POLL_MS		100	/* upper bound on a poll() wait */
+#define SPIFFE_CACHE		4096	/* resolved SPIFFE IDs kept */
+#define MAX_SETS		64	/* --set arguments */
 
-enum output { OUTPUT_NONE, OUTPUT_JSON };
+extern char **environ;
 
+/* What the command line asked for, besides configuration keys. */
 struct options {
-	const char *device;
-	enum output output;
-	double duration;	/* seconds, 0: until a signal */
-	uint64_t max_records;	/* 0: no limit */
-	size_t queue_records;
+	const char *config_path;	/* NULL: DEFAULT_CONFIG if it exists */
+	bool config_explicit;
+	bool check_config;
+	const char *sets[MAX_SETS][2];	/* --set / shorthand flags, in order */
+	size_t nsets;
+	double duration;		/* seconds, 0: until a signal */
+	uint64_t max_records;		/* 0: no limit */
+	const char *record_path;
+	const char *replay_path;
+	bool replay_pace;
+};
+
+/* The exporter and what its options point into; swapped on SIGHUP. */
+struct exporter {
+	struct export *exp;
+	struct otel_env env;
 };
 
 struct agent {
 	struct options opt;
+	struct config cfg;
 	struct device *dev;
 	struct reader *rd;
 	struct queue *q;
 	struct pipeline pl;
 	struct clock_conv clk;
 	struct runner_result res;
-	int sig_fd;		/* SIGINT/SIGTERM: the runner's stop_fd */
+	int sig_fd;			/* SIGINT/SIGTERM: the runner's stop_fd */
+	struct capture_reader *replay;
+	struct capture_writer *rec;	/* owned by its sink once added */
+	struct spiffe_resolver *spiffe;
+	struct prom *prom;
+	struct telemetry *tm;		/* owned by its sink once added */
+	struct jsonw jw;		/* telemetry lines, pipeline thread only */
+	pthread_mutex_t exp_lock;	/* guards ex against the reload thread */
+	struct exporter *ex;
+	pthread_t reload_thread;
+	bool reload_started;
+	volatile sig_atomic_t stopping;
 };
 
 static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -63,43 +100,67 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: " PROG " [OPTION]...\n"
-"Drain riptel's per-CPU kernel rings (/dev/riptel) and hand every record to\n"
-"the agent's sinks.  Runs until SIGINT/SIGTERM, --duration or --max-records;\n"
-"then it drains what is left in the rings, prints a summary and exits 0.\n"
+"Drain riptel's per-CPU kernel rings (/dev/riptel), enrich the records\n"
+"(process, user, container, pod, SPIFFE ID, host), aggregate them into\n"
+"metrics, connection spans and logs, and export them as OTLP/HTTP protobuf\n"
+"(or JSON lines on stdout, or a Prometheus endpoint).  Runs until\n"
+"SIGINT/SIGTERM, --duration or --max-records; then it drains what is left,\n"
+"flushes telemetry within agent.shutdown_timeout_ms and exits 0.\n"
+"SIGHUP reloads the configuration; a bad one is refused and the running\n"
+"one kept.\n"
 "\n"
-"  -o, --output=FORMAT   json: one JSON object per record on stdout, and a\n"
-"                        last {\"type\":\"summary\",...} line with per-CPU\n"
-"                        counters.  none (default): no record output; the\n"
-"                        summary goes to stderr as text.\n"
-"  -d, --device=PATH     the riptel device (default " DEVICE_DEFAULT_PATH ")\n"
+"Configuration, lowest precedence first: built-in defaults, the config file,\n"
+"the environment (OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME, RIPTEL_*), then\n"
+"these flags.  `--check-config` prints the effective result.\n"
+"\n"
+"  -c, --config=FILE     config file (default " DEFAULT_CONFIG " if it\n"
+"                        exists; a missing explicit file is an error)\n"
+"      --check-config    validate everything, print the effective\n"
+"                        configuration as INI and exit (0 ok, 2 invalid)\n"
+"  -s, --set=SEC.KEY=VAL set one key, e.g. --set export.compression=gzip\n"
+"                        (repeatable; --help-config lists every key)\n"
+"      --help-config     the table of keys, variables and defaults\n"
+"  -o, --output=FORMAT   otlp (default): export to the collector;\n"
+"                        json: one JSON object per line on stdout: every\n"
+"                        record, then spans, logs and metric snapshots\n"
+"                        (\"type\":\"span\"|\"log\"|\"metric\"), and a last\n"
+"                        {\"type\":\"summary\",...} line; none: nothing\n"
+"  -d, --device=PATH     the riptel device (agent.device)\n"
+"  -q, --queue-size=N    records buffered between the ring drain and the\n"
+"                        pipeline (agent.queue_records); when the pipeline\n"
+"                        falls behind, records are dropped and counted as\n"
+"                        queue_dropped, never stalling the kernel rings\n"
+"      --prometheus=ADDR serve /metrics and /healthz on host:port\n"
+"                        (prometheus.listen)\n"
 "  -t, --duration=SEC    stop after SEC seconds (decimals allowed)\n"
-"  -n, --max-records=N   stop after N records reached the sinks (the rings\n"
-"                        are not drained further)\n"
-"  -q, --queue-size=N    records buffered between the drain and the sinks\n"
-"                        (default %d, rounded up to a power of two); when\n"
-"                        the sinks fall behind, records are dropped and\n"
-"                        counted as queue_dropped, never stalling the rings\n"
+"  -n, --max-records=N   stop after N records reached the pipeline\n"
+"      --record=FILE     also write every drained record (and the SPIFFE IDs\n"
+"                        they reference) to a capture file, mode 0600\n"
+"      --replay=FILE     run the whole pipeline from a capture file instead\n"
+"                        of /dev/riptel, as fast as possible\n"
+"      --pace            with --replay: at the recorded pace\n"
 "  -h, --help            this text\n"
 "  -V, --version         print the version and exit\n"
 "\n"
 "Summary counters, per CPU: written (records the kernel offered), consumed\n"
 "(taken off the ring), dropped (ring full; written == consumed + dropped\n"
-"once drained; records written after the final drain, such as the agent's\n"
-"own thread exits, can make written a little larger), seq_gaps (missing\n"
-"sequence numbers the agent saw: drops), invalid (malformed records\n"
-"skipped), seq_errors (a sequence number going backwards), head_errors\n"
-"(implausible ring heads, ring skipped to the head), consumer_errors (bad\n"
-"tails the kernel rejected), dropped_nmi (events lost in NMI context).\n"
-"All but written, consumed and dropped should stay 0.\n"
+"once drained), seq_gaps (missing sequence numbers the agent saw: drops),\n"
+"invalid (malformed records skipped), seq_errors (a sequence number going\n"
+"backwards), head_errors (implausible ring heads, ring skipped to the\n"
+"head), consumer_errors (bad tails the kernel rejected), dropped_nmi\n"
+"(events lost in NMI context).  All but written, consumed and dropped\n"
+"should stay 0.\n"
 "\n"
 "Examples:\n"
-"  riptel-agent --output=json --duration=10 > records.json\n"
-"  riptel-agent -o json | grep '\"type\":\"exec\"'\n"
-"  riptel-agent --max-records=1 -o json   # is anything arriving?\n"
+"  riptel-agent --check-config\n"
+"  OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 riptel-agent\n"
+"  riptel-agent --output=json --duration=10 > telemetry.json\n"
+"  riptel-agent --record=/tmp/bug.rcap --duration=30   # for a bug report\n"
+"  riptel-agent --replay=/tmp/bug.rcap --output=json   # anywhere\n"
 "\n"
 "Exit status: 0 on a clean stop, 1 on a runtime error (device missing,\n"
-"ABI mismatch, ...: the message says what to do), 2 on bad usage.\n",
-		DEFAULT_QUEUE);
+"ABI mismatch, collector URL invalid, ...: the message says what to do),\n"
+"2 on bad usage or an invalid configuration.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -117,42 +178,83 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int add_set(struct options *o, const char *key, const char *val)
+{
+	if (o->nsets == MAX_SETS) {
+		log_msg("too many --set options (at most %d)", MAX_SETS);
+		return 2;
+	}
+	o->sets[o->nsets][0] = key;
+	o->sets[o->nsets][1] = val;
+	o->nsets++;
+	return 0;
+}
+
+enum { OPT_CHECK = 256, OPT_HELP_CONFIG, OPT_PROM, OPT_RECORD, OPT_REPLAY,
+       OPT_PACE };
+
 /* 0 to run, 1 to exit 0 (help/version), 2 on bad usage (already said). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "set", required_argument, NULL, 's' },
+		{ "help-config", no_argument, NULL, OPT_HELP_CONFIG },
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "queue-size", required_argument, NULL, 'q' },
+		{ "prometheus", required_argument, NULL, OPT_PROM },
 		{ "duration", required_argument, NULL, 't' },
 		{ "max-records", required_argument, NULL, 'n' },
-		{ "queue-size", required_argument, NULL, 'q' },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "pace", no_argument, NULL, OPT_PACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t v;
-	char *end;
-	int c;
+	static char table[8192];
+	char *end, *eq;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
-	o->device = DEVICE_DEFAULT_PATH;
-	o->queue_records = DEFAULT_QUEUE;
-	while ((c = getopt_long(argc, argv, "o:d:t:n:q:hV", longopts,
+	while ((c = getopt_long(argc, argv, "c:s:o:d:q:t:n:hV", longopts,
 				NULL)) != -1) {
+		ret = 0;
 		switch (c) {
-		case 'o':
-			if (!strcmp(optarg, "json")) {
-				o->output = OUTPUT_JSON;
-			} else if (!strcmp(optarg, "none")) {
-				o->output = OUTPUT_NONE;
-			} else {
-				log_msg("unknown --output '%s' (json or none)",
+		case 'c':
+			o->config_path = optarg;
+			o->config_explicit = true;
+			break;
+		case OPT_CHECK:
+			o->check_config = true;
+			break;
+		case 's':
+			eq = strchr(optarg, '=');
+			if (!eq) {
+				log_msg("--set wants section.key=value, got '%s'",
 					optarg);
 				return 2;
 			}
+			*eq = '\0';
+			ret = add_set(o, optarg, eq + 1);
+			break;
+		case OPT_HELP_CONFIG:
+			config_format_table(table, sizeof(table));
+			fputs(table, stdout);
+			return 1;
+		case 'o':
+			ret = add_set(o, "agent.output", optarg);
 			break;
 		case 'd':
-			o->device = optarg;
+			ret = add_set(o, "agent.device", optarg);
+			break;
+		case 'q':
+			ret = add_set(o, "agent.queue_records", optarg);
+			break;
+		case OPT_PROM:
+			ret = add_set(o, "prometheus.listen", optarg);
 			break;
 		case 't':
 			errno = 0;
@@ -172,13 +274,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
-		case 'q':
-			if (parse_u64(optarg, &v) || v < 2 || v > (1U << 24)) {
-				log_msg("--queue-size wants 2..16777216 records, got '%s'",
-					optarg);
-				return 2;
-			}
-			o->queue_records = (size_t)v;
+		case OPT_RECORD:
+			o->record_path = optarg;
+			break;
+		case OPT_REPLAY:
+			o->replay_path = optarg;
+			break;
+		case OPT_PACE:
+			o->replay_pace = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -191,74 +294,337 @@ static int parse_args(int argc, char **argv, struct options *o)
 			fprintf(stderr, "Try '" PROG " --help'.\n");
 			return 2;
 		}
+		if (ret)
+			return ret;
 	}
 	if (optind < argc) {
 		log_msg("unexpected argument '%s'; try --help", argv[optind]);
 		return 2;
 	}
+	if (o->replay_pace && !o->replay_path) {
+		log_msg("--pace goes with --replay");
+		return 2;
+	}
+	if (o->replay_path && o->record_path) {
+		log_msg("--record and --replay cannot be combined");
+		return 2;
+	}
 	return 0;
 }
 
-static void print_summary(struct agent *a)
+static const char *env_get(const char *name)
 {
-	struct reader_stats *st;
-	struct json_summary s;
-	struct jsonw w;
-	size_t i, n = reader_nr_rings(a->rd);
-
-	st = calloc(n, sizeof(*st));
-	if (!st) {
-		log_msg("out of memory for the summary");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		reader_stats(a->rd, i, &st[i]);
-	s = (struct json_summary){ .records = a->res.records, .cpus = st,
-				   .nr_cpus = n,
-				   .queue_dropped = queue_dropped(a->q) };
-	if (a->opt.output == OUTPUT_JSON) {
-		jsonw_init(&w);
-		if (json_sink_summary(&w, &s) == 0)
-			printf("%s\n", jsonw_str(&w));
-		else
-			log_msg("out of memory for the summary");
-		jsonw_fini(&w);
-		fflush(stdout);
-	} else {
-		fprintf(stderr, PROG ": %" PRIu64 " records, %" PRIu64
-			" dropped in the queue\n", s.records, s.queue_dropped);
-		fprintf(stderr, "%5s %12s %12s %10s %10s %8s %9s\n", "cpu",
-			"written", "consumed", "dropped", "seq_gaps", "invalid",
-			"cons_err");
-		for (i = 0; i < n; i++)
-			fprintf(stderr, "%5u %12" PRIu64 " %12" PRIu64 " %10"
-				PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
-				"\n", st[i].cpu, st[i].written,
-				st[i].consumed, st[i].dropped, st[i].seq_gaps,
-				st[i].invalid, st[i].consumer_errors);
-	}
-	free(st);
+	return getenv(name);
 }
 
-static int setup_sinks(struct agent *a)
+/* Defaults < file < environment < flags, into @c; 0 or -errno with @err. */
+static int load_config(const struct options *o, struct config *c, char *err,
+		       size_t errlen)
+{
+	const char *path = o->config_path;
+	int ret;
+
+	config_defaults(c);
+	if (!path) {
+		path = getenv("RIPTEL_CONFIG");
+		if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
+			path = DEFAULT_CONFIG;
+	}
+	if (path) {
+		ret = config_load_file(c, path, err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = config_load_env(c, env_get, err, errlen);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < o->nsets; i++) {
+		ret = config_set(c, o->sets[i][0], o->sets[i][1], err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void exporter_free(struct exporter *x)
+{
+	if (!x)
+		return;
+	export_free(x->exp);
+	otel_env_clear(&x->env);
+	free(x);
+}
+
+/*
+ * An exporter for @c, or NULL with *ret = 0 when nothing is to be exported
+ * (output is not otlp, or OTEL_SDK_DISABLED).  On failure NULL, *ret < 0.
+ */
+static struct exporter *exporter_new(const struct config *c, int *ret,
+				     char *err, size_t errlen)
+{
+	struct export_opts eo = { 0 };
+	struct exporter *x;
+	char **envp;
+
+	*ret = 0;
+	if (c->output != CONFIG_OUTPUT_OTLP)
+		return NULL;
+	x = calloc(1, sizeof(*x));
+	envp = config_env(c, environ);
+	if (!x || !envp) {
+		*ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	*ret = otel_env_load(&x->env, envp, err, errlen);
+	if (*ret)
+		goto fail;
+	if (x->env.sdk_disabled) {
+		config_env_free(envp);
+		exporter_free(x);
+		return NULL;
+	}
+	otel_env_export_opts(&x->env, &eo);
+	*ret = export_new(&eo, &x->exp, err, errlen);
+	if (*ret)
+		goto fail;
+	config_env_free(envp);
+	return x;
+fail:
+	config_env_free(envp);
+	exporter_free(x);
+	return NULL;
+}
+
+/* Print a collection as JSON lines (pipeline thread, --output=json). */
+static void print_batches(struct agent *a, const struct telemetry_batches *b)
+{
+	struct jsonw *w = &a->jw;
+
+#define EMIT(call) do {							\
+		jsonw_reset(w);						\
+		call;							\
+		if (!jsonw_error(w))					\
+			printf("%s\n", jsonw_str(w));			\
+	} while (0)
+	for (size_t i = 0; b->spans && i < b->spans->n; i++)
+		EMIT(model_json_span(w, &b->spans->v[i]));
+	for (size_t i = 0; b->logs && i < b->logs->n; i++)
+		EMIT(model_json_log(w, &b->logs->v[i]));
+	for (size_t i = 0; b->metrics && i < b->metrics->n; i++)
+		EMIT(model_json_metric(w, &b->metrics->v[i]));
+#undef EMIT
+	fflush(stdout);
+}
+
+/* telemetry_export_fn: every collection goes to each configured output. */
+static void on_batches(void *ctx, const struct model_resource *res,
+		       struct telemetry_batches *b)
+{
+	struct agent *a = ctx;
+
+	if (a->cfg.output == CONFIG_OUTPUT_JSON)
+		print_batches(a, b);
+	if (a->prom && b->metrics)
+		prom_publish(a->prom, b->metrics, res);
+	pthread_mutex_lock(&a->exp_lock);
+	if (a->ex)
+		export_telemetry_hook(a->ex->exp, res, b);
+	pthread_mutex_unlock(&a->exp_lock);
+}
+
+/* telemetry_health_fn: the pipeline's own counters (any thread). */
+static void on_health(void *ctx, struct telemetry_health *h)
+{
+	struct agent *a = ctx;
+	struct reader_stats st;
+
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; a->rd && i < reader_nr_rings(a->rd); i++) {
+		if (reader_stats(a->rd, i, &st))
+			continue;
+		h->records_read += st.consumed;
+		h->seq_gaps += st.seq_gaps;
+		for (int t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
+			h->ring_dropped[t] += st.dropped_type[t];
+	}
+	h->queue_dropped = a->q ? queue_dropped(a->q) : 0;
+	pthread_mutex_lock(&a->exp_lock);
+	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
+		struct export_signal_stats es;
+
+		export_stats(a->ex->exp, s, &es);
+		h->export_queue_depth += es.queue_requests;
+		for (int d = 0; d < EXPORT_DROPS; d++)
+			h->export_failures += es.dropped[d];
+	}
+	pthread_mutex_unlock(&a->exp_lock);
+}
+
+static int tick_health(void *ctx, uint64_t now_ns)
+{
+	struct agent *a = ctx;
+
+	(void)now_ns;
+	if (a->prom)
+		prom_heartbeat(a->prom);
+	return 0;
+}
+
+static int setup_telemetry(struct agent *a, char *err, size_t errlen)
+{
+	const struct config *c = &a->cfg;
+	struct model_attrs extra = { 0 };
+	struct telemetry_opts to = { 0 };
+	struct sink s;
+	int ret;
+
+	ret = resource_parse_kv(c->resource_attributes, &extra);
+	if (ret) {
+		snprintf(err, errlen, "resource.attributes '%.64s': expected k=v,...",
+			 c->resource_attributes);
+		return ret;
+	}
+	to.proc_root = c->proc_root;
+	to.process_cache = c->process_cache;
+	to.cmdline = c->cmdline;
+	to.redact_rules = c->redact;
+	to.temporality = c->delta_temporality ? MODEL_TEMPORALITY_DELTA :
+			 MODEL_TEMPORALITY_CUMULATIVE;
+	to.cardinality_limit = c->cardinality_limit;
+	to.metric_interval_ns = (uint64_t)c->metric_interval_ms * 1000000;
+	to.trace_interval_ns = (uint64_t)c->batch_delay_ms * 1000000;
+	to.max_open_spans = c->max_open_spans;
+	to.flush_unfinished = c->flush_unfinished;
+	to.resource.service_name = c->service_name;
+	to.resource.extra = &extra;
+	to.health = on_health;
+	to.health_ctx = a;
+	to.export = on_batches;
+	to.export_ctx = a;
+	if (a->replay) {
+		const struct capture_info *ci = capture_reader_info(a->replay);
+
+		to.resolve = capture_resolve;
+		to.resolve_ctx = a->replay;
+		to.clock_set = true;
+		to.mono_to_real_ns = ci->mono_to_real_ns;
+	} else if (a->spiffe) {
+		to.resolve = spiffe_resolve;
+		to.resolve_ctx = a->spiffe;
+	}
+	ret = telemetry_new(&to, &a->tm, err, errlen);
+	model_attrs_clear(&extra);
+	if (ret)
+		return ret;
+	telemetry_as_sink(a->tm, &s);
+	ret = pipeline_add(&a->pl, &s);
+	if (ret) {
+		telemetry_free(a->tm);
+		a->tm = NULL;
+	}
+	return ret;
+}
+
+static int setup_sinks(struct agent *a, char *err, size_t errlen)
 {
 	struct json_sink *js;
 	struct sink s;
 	int ret;
 
-	if (a->opt.output == OUTPUT_JSON) {
-		ret = json_sink_create(&js, stdout);
-		if (ret)
-			return ret;
-		json_sink_as_sink(js, &s);
+	if (a->rec) {
+		if (a->spiffe)
+			capture_set_resolver(a->rec, spiffe_resolve, a->spiffe);
+		capture_sink(&s, a->rec);
 		ret = pipeline_add(&a->pl, &s);
 		if (ret) {
-			json_sink_destroy(js);
+			snprintf(err, errlen, "cannot add the capture sink");
 			return ret;
 		}
 	}
-	/* the telemetry model and the OTLP exporter plug in here */
-	return 0;
+	if (a->cfg.output == CONFIG_OUTPUT_JSON) {
+		ret = json_sink_create(&js, stdout);
+		if (!ret) {
+			json_sink_as_sink(js, &s);
+			ret = pipeline_add(&a->pl, &s);
+			if (ret)
+				json_sink_destroy(js);
+		}
+		if (ret) {
+			snprintf(err, errlen, "cannot set up JSON output");
+			return ret;
+		}
+	}
+	if (a->cfg.output != CONFIG_OUTPUT_NONE || a->prom) {
+		ret = setup_telemetry(a, err, errlen);
+		if (ret)
+			return ret;
+	}
+	notify_sink(&s);
+	ret = pipeline_add(&a->pl, &s);
+	if (!ret) {
+		s = (struct sink){ .name = "health", .tick = tick_health,
+				   .ctx = a };
+		ret = pipeline_add(&a->pl, &s);
+	}
+	if (ret)
+		snprintf(err, errlen, "too many sinks");
+	return ret;
+}
+
+/* SIGHUP: load the configuration again; swap the exporter if it is good. */
+static void reload(struct agent *a)
+{
+	struct exporter *nx, *old;
+	struct config nc;
+	char err[512];
+	int ret;
+
+	notify_reloading();
+	ret = load_config(&a->opt, &nc, err, sizeof(err));
+	if (ret) {
+		log_msg("SIGHUP: configuration rejected, keeping the running one: %s",
+			err);
+		goto out;
+	}
+	if (nc.output != a->cfg.output) {
+		log_msg("SIGHUP: agent.output changes need a restart; keeping '%s'",
+			a->cfg.output == CONFIG_OUTPUT_JSON ? "json" :
+			a->cfg.output == CONFIG_OUTPUT_NONE ? "none" : "otlp");
+		nc.output = a->cfg.output;
+	}
+	nx = exporter_new(&nc, &ret, err, sizeof(err));
+	if (ret) {
+		log_msg("SIGHUP: export settings rejected, keeping the running ones: %s",
+			err);
+		goto out;
+	}
+	pthread_mutex_lock(&a->exp_lock);
+	old = a->ex;
+	a->ex = nx;
+	a->cfg.timeout_ms = nc.timeout_ms;
+	pthread_mutex_unlock(&a->exp_lock);
+	/* what the old exporter still holds is delivered, not lost */
+	if (old && export_flush(old->exp, nc.shutdown_timeout_ms))
+		log_msg("SIGHUP: the previous exporter could not deliver everything within %u ms; the rest is counted as dropped",
+			nc.shutdown_timeout_ms);
+	exporter_free(old);
+	log_msg("SIGHUP: configuration reloaded (export settings applied; enrichment and metric limits apply at restart)");
+out:
+	notify_ready();
+}
+
+static void *reload_main(void *arg)
+{
+	struct agent *a = arg;
+	sigset_t hup;
+	int sig;
+
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	while (!sigwait(&hup, &sig) && !a->stopping)
+		reload(a);
+	return NULL;
 }
 
 static int make_ring_descs(struct agent *a)
@@ -283,7 +649,74 @@ static int make_ring_descs(struct agent *a)
 	return ret;
 }
 
-static int run(struct agent *a)
+static void print_summary(struct agent *a)
+{
+	struct reader_stats *st;
+	struct json_summary s;
+	struct jsonw w;
+	size_t i, n = a->rd ? reader_nr_rings(a->rd) : 0;
+
+	st = calloc(n ? n : 1, sizeof(*st));
+	if (!st) {
+		log_msg("out of memory for the summary");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		reader_stats(a->rd, i, &st[i]);
+	s = (struct json_summary){ .records = a->res.records, .cpus = st,
+				   .nr_cpus = n,
+				   .queue_dropped = a->q ? queue_dropped(a->q) : 0 };
+	if (a->cfg.output == CONFIG_OUTPUT_JSON) {
+		jsonw_init(&w);
+		if (json_sink_summary(&w, &s) == 0)
+			printf("%s\n", jsonw_str(&w));
+		else
+			log_msg("out of memory for the summary");
+		jsonw_fini(&w);
+		fflush(stdout);
+	} else {
+		fprintf(stderr, PROG ": %" PRIu64 " records, %" PRIu64
+			" dropped in the queue\n", s.records, s.queue_dropped);
+		if (n)
+			fprintf(stderr, "%5s %12s %12s %10s %10s %8s %9s\n",
+				"cpu", "written", "consumed", "dropped",
+				"seq_gaps", "invalid", "cons_err");
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "%5u %12" PRIu64 " %12" PRIu64 " %10"
+				PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
+				"\n", st[i].cpu, st[i].written,
+				st[i].consumed, st[i].dropped, st[i].seq_gaps,
+				st[i].invalid, st[i].consumer_errors);
+	}
+	free(st);
+}
+
+/* Export counters at exit, one line per signal that did anything. */
+static void print_export_stats(struct agent *a)
+{
+	static const char *const names[] = { "metrics", "traces", "logs" };
+
+	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
+		struct export_signal_stats es;
+		uint64_t dropped = 0;
+
+		export_stats(a->ex->exp, s, &es);
+		for (int d = 0; d < EXPORT_DROPS; d++)
+			dropped += es.dropped[d];
+		if (!es.enqueued && !dropped)
+			continue;
+		log_msg("export %s: %" PRIu64 " sent, %" PRIu64 " rejected, %"
+			PRIu64 " dropped, %" PRIu64 " retries%s%s",
+			s < 3 ? names[s] : "?", es.sent, es.rejected, dropped,
+			es.retries, es.last_error[0] ? "; last error: " : "",
+			es.last_error);
+		if (es.last_partial[0])
+			log_msg("export %s: collector refused part of a request: %s",
+				s < 3 ? names[s] : "?", es.last_partial);
+	}
+}
+
+static int run_device(struct agent *a)
 {
 	struct runner_cfg cfg = {
 		.rd = a->rd, .q = a->q, .pl = &a->pl, .clk = &a->clk,
@@ -292,6 +725,7 @@ static int run(struct agent *a)
 		.duration_ns = (uint64_t)(a->opt.duration * 1e9),
 		.max_records = a->opt.max_records,
 	};
+	uint64_t wd = notify_watchdog_interval_ns();
 	size_t i;
 
 	/*
@@ -304,91 +738,290 @@ static int run(struct agent *a)
 	/* the module wakes a waiting reader within flush_ms */
 	if (a->dev->info.flush_ms && a->dev->info.flush_ms < cfg.poll_ms)
 		cfg.poll_ms = a->dev->info.flush_ms;
+	/* the watchdog sink pings on every tick */
+	if (wd && wd < 1000000000ULL)
+		cfg.tick_ns = wd;
 	return runner_run(&cfg, &a->res);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * --replay: the pipeline on this thread, from the capture.  Time, for the
+ * telemetry, is the capture's: ticks carry the newest record timestamp.
+ */
+static int run_replay(struct agent *a)
+{
+	const struct capture_info *ci = capture_reader_info(a->replay);
+	uint64_t start = mono_now(), newest = 0, last_tick = 0;
+	uint64_t end_ns = a->opt.duration > 0 ?
+			  start + (uint64_t)(a->opt.duration * 1e9) : 0;
+	struct capture_item it;
+	struct signalfd_siginfo si;
+	int ret;
+
+	while ((ret = capture_next(a->replay, &it)) == 1) {
+		if (it.type != CAPTURE_ITEM_RECORD)
+			continue;
+		if (a->opt.replay_pace) {
+			uint64_t due = start + it.pace_ns, now = mono_now();
+
+			if (due > now)
+				usleep((useconds_t)((due - now) / 1000));
+		}
+		if (it.rec.hdr.ts_ns > newest)
+			newest = it.rec.hdr.ts_ns;
+		ret = pipeline_record(&a->pl, &it.rec,
+				      (uint64_t)((int64_t)it.rec.hdr.ts_ns +
+						 ci->mono_to_real_ns));
+		if (ret == -EPIPE)
+			return 0;
+		a->res.records++;
+		if (newest - last_tick >= 100000000ULL) {
+			pipeline_tick(&a->pl, newest);
+			last_tick = newest;
+		}
+		if (a->opt.max_records && a->res.records >= a->opt.max_records)
+			return 0;
+		if (!(a->res.records & 1023) &&
+		    read(a->sig_fd, &si, sizeof(si)) == sizeof(si))
+			return 0;
+		if (end_ns && mono_now() >= end_ns)
+			return 0;
+	}
+	if (ret < 0)
+		log_msg("%s: %s (%" PRIu64 " bytes after the last whole item ignored); replayed what came before",
+			a->opt.replay_path, capture_error(a->replay),
+			capture_bytes_ignored(a->replay));
+	pipeline_tick(&a->pl, newest);
+	return 0;
+}
+
+static int open_source(struct agent *a, char *err, size_t errlen)
+{
+	struct device_diag diag;
+	int ret;
+
+	if (a->opt.replay_path)
+		return capture_open_read(a->opt.replay_path, &a->replay, err,
+					 errlen);
+	ret = device_open(&a->dev, a->cfg.device, &diag);
+	if (ret) {
+		device_describe_error(err, errlen, a->cfg.device, ret, &diag);
+		return ret;
+	}
+	ret = make_ring_descs(a);
+	if (!ret)
+		ret = queue_create(&a->q, a->cfg.queue_records);
+	if (ret) {
+		snprintf(err, errlen, "cannot set up the reader: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	/* identities resolve over generic netlink; without it, "unknown" */
+	a->spiffe = spiffe_resolver_new(SPIFFE_CACHE);
+	if (!a->spiffe)
+		log_msg("SPIFFE IDs will show as \"unknown\": cannot reach riptel's generic netlink family (%s)",
+			strerror(errno));
+	if (!a->opt.record_path && a->cfg.record_file[0])
+		a->opt.record_path = a->cfg.record_file;
+	if (a->opt.record_path) {
+		struct capture_info ci;
+
+		ret = capture_info_local(&ci);
+		if (!ret) {
+			ci.nr_cpus = a->dev->info.nr_cpus;
+			ret = capture_open_write(a->opt.record_path, &ci,
+						 &a->rec);
+		}
+		if (ret) {
+			snprintf(err, errlen, "--record %s: %s",
+				 a->opt.record_path, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The clean end of a capture: per-CPU counters in the trailer. */
+static void finish_capture(struct agent *a)
+{
+	struct capture_cpu_counters *cc;
+	struct reader_stats st;
+	size_t n;
+
+	if (!a->rec || !a->rd)
+		return;
+	n = reader_nr_rings(a->rd);
+	cc = calloc(n ? n : 1, sizeof(*cc));
+	if (!cc)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		reader_stats(a->rd, i, &st);
+		cc[i] = (struct capture_cpu_counters){ .cpu = st.cpu,
+			.written = st.written, .dropped = st.dropped };
+	}
+	if (capture_write_trailer(a->rec, cc, n))
+		log_msg("--record %s: could not finish the capture file",
+			a->opt.record_path);
+	free(cc);
 }
 
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	struct agent a = { .sig_fd = -1 };
-	struct device_diag diag;
-	char msg[512];
+	char msg[1024], text[8192];
 	sigset_t sigs;
-	size_t i;
 	int ret, status = 1;
 
 	ret = parse_args(argc, argv, &a.opt);
 	if (ret)
 		return ret == 1 ? 0 : 2;
+	ret = load_config(&a.opt, &a.cfg, msg, sizeof(msg));
+	if (ret) {
+		log_msg("invalid configuration: %s", msg);
+		return 2;
+	}
+	if (a.opt.check_config) {
+		struct exporter *x = exporter_new(&a.cfg, &ret, msg,
+						  sizeof(msg));
+
+		exporter_free(x);
+		if (ret) {
+			log_msg("invalid export settings: %s", msg);
+			return 2;
+		}
+		config_format(&a.cfg, text, sizeof(text));
+		fputs(text, stdout);
+		return 0;
+	}
 	pipeline_init(&a.pl);
+	pthread_mutex_init(&a.exp_lock, NULL);
+	jsonw_init(&a.jw);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is -EPIPE, not death */
 
-	/* block the stop signals in every thread; poll() sees them instead */
+	/*
+	 * Block the signals in every thread: SIGINT/SIGTERM are read from a
+	 * signalfd by the loops, SIGHUP by the reload thread.
+	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	ret = -pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (ret) {
 		log_msg("cannot block signals: %s", strerror(-ret));
-		return 1;
+		goto out;
 	}
+	sigdelset(&sigs, SIGHUP);
 	a.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (a.sig_fd < 0) {
 		log_msg("cannot create a signalfd: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	ret = clock_init(&a.clk, NULL, CLOCK_DEFAULT_REFRESH_NS);
 	if (ret) {
 		log_msg("cannot read the clocks: %s", strerror(-ret));
-		goto out_sigfd;
+		goto out;
 	}
-
-	ret = device_open(&a.dev, a.opt.device, &diag);
+	ret = open_source(&a, msg, sizeof(msg));
 	if (ret) {
-		device_describe_error(msg, sizeof(msg), a.opt.device, ret,
-				      &diag);
 		log_msg("%s", msg);
-		goto out_sigfd;
+		goto out;
 	}
-	ret = make_ring_descs(&a);
-	if (!ret)
-		ret = queue_create(&a.q, a.opt.queue_records);
-	if (!ret)
-		ret = setup_sinks(&a);
+	a.ex = exporter_new(&a.cfg, &ret, msg, sizeof(msg));
 	if (ret) {
-		log_msg("cannot set up: %s", strerror(-ret));
-		goto out_pipeline;
+		log_msg("invalid export settings: %s", msg);
+		status = 2;
+		goto out;
 	}
-	log_msg("%s: ABI %u, %zu CPU rings of %" PRIu64 " KiB",
-		a.opt.device, a.dev->info.abi_version, a.dev->nr_rings,
-		(uint64_t)a.dev->info.data_size / 1024);
+	if (a.cfg.prometheus_listen[0]) {
+		ret = prom_new(a.cfg.prometheus_listen, &a.prom, msg,
+			       sizeof(msg));
+		if (ret) {
+			log_msg("prometheus.listen: %s", msg);
+			goto out;
+		}
+	}
+	ret = setup_sinks(&a, msg, sizeof(msg));
+	if (ret) {
+		log_msg("cannot set up: %s", msg);
+		a.rec = NULL;	/* the pipeline owns it, or nobody opened it */
+		goto out;
+	}
+	ret = -pthread_create(&a.reload_thread, NULL, reload_main, &a);
+	if (ret) {
+		log_msg("cannot start the reload thread: %s", strerror(-ret));
+		goto out;
+	}
+	a.reload_started = true;
 
-	ret = run(&a);
+	if (a.replay) {
+		log_msg("replaying %s", a.opt.replay_path);
+		notify_ready();
+		ret = run_replay(&a);
+	} else {
+		log_msg("%s: ABI %u, %zu CPU rings of %" PRIu64 " KiB",
+			a.cfg.device, a.dev->info.abi_version,
+			a.dev->nr_rings,
+			(uint64_t)a.dev->info.data_size / 1024);
+		notify_status("draining %zu CPU rings", a.dev->nr_rings);
+		notify_ready();
+		ret = run_device(&a);
+	}
 	if (ret) {
 		log_msg("cannot start: %s", strerror(-ret));
-		goto out_pipeline;
+		goto out;
 	}
+	notify_stopping();
 	status = 0;
 	if (a.res.drain_err) {
-		log_msg("reading %s failed: %s", a.opt.device,
+		log_msg("reading %s failed: %s", a.cfg.device,
 			strerror(-a.res.drain_err));
 		status = 1;
 	}
-	for (i = 0; i < a.pl.nr_sinks; i++)
+	finish_capture(&a);
+	/* everything the pipeline holds goes out now, within the bound */
+	pipeline_flush(&a.pl);
+	if (a.tm)
+		telemetry_flush(a.tm);
+	if (a.ex && export_flush(a.ex->exp, a.cfg.shutdown_timeout_ms))
+		log_msg("shutdown: not everything reached the collector within %u ms; the rest is counted as dropped",
+			a.cfg.shutdown_timeout_ms);
+	for (size_t i = 0; i < a.pl.nr_sinks; i++)
 		if (a.pl.errors[i])
 			log_msg("sink %s: %" PRIu64 " errors, last: %s",
 				a.pl.sinks[i].name, a.pl.errors[i],
 				strerror(-a.pl.last_error[i]));
+	print_export_stats(&a);
 	if (a.res.pipe_err != -EPIPE)	/* nobody is reading stdout */
 		print_summary(&a);
 
-out_pipeline:
-	pipeline_fini(&a.pl);
+out:
+	a.stopping = 1;
+	if (a.reload_started) {
+		pthread_kill(a.reload_thread, SIGHUP);
+		pthread_join(a.reload_thread, NULL);
+	}
+	pipeline_fini(&a.pl);	/* destroys the sinks: telemetry, capture */
+	exporter_free(a.ex);
+	prom_free(a.prom);
+	spiffe_resolver_free(a.spiffe);
+	capture_close_read(a.replay);
 	queue_destroy(a.q);
 	reader_destroy(a.rd);
 	device_close(a.dev);
-out_sigfd:
-	close(a.sig_fd);
+	jsonw_fini(&a.jw);
+	if (a.sig_fd >= 0)
+		close(a.sig_fd);
+	pthread_mutex_destroy(&a.exp_lock);
 	return status;
 }

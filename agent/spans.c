@@ -15,7 +15,7 @@
 #define DEFAULT_MAX_OPEN	65536
 #define DEFAULT_MAX_PENDING	8192
 #define DEFAULT_WINDOW_NS	500000000ULL
-#define RECENT_CAPACITY		8192
+#define RECENT_SLOTS		16384	/* power of two */
 #define RAND_BUF		4096
 
 /*
@@ -31,7 +31,10 @@
 struct spans {
 	struct spans_opts o;
 	struct lru *open;		/* cookie -> struct spans_conn */
-	struct lru *recent;		/* finished cookies (value unused) */
+	/* finished cookies, direct-mapped: a slot reused by a newer cookie
+	 * only forgets (a straggler then opens a span that is later evicted),
+	 * it never matches a wrong cookie */
+	uint64_t recent[RECENT_SLOTS];
 	struct spans_conn *closed_head;	/* closed, in close order (roughly) */
 	struct spans_conn *closed_tail;
 	struct model_span_batch pending;
@@ -91,8 +94,7 @@ int spans_new(const struct spans_opts *o, struct spans **out)
 	if (!s->o.reorder_window_ns)
 		s->o.reorder_window_ns = DEFAULT_WINDOW_NS;
 	s->open = lru_new(s->o.max_open, evict_open, s);
-	s->recent = lru_new(RECENT_CAPACITY, NULL, NULL);
-	if (!s->open || !s->recent) {
+	if (!s->open) {
 		spans_free(s);
 		return -ENOMEM;
 	}
@@ -106,7 +108,6 @@ void spans_free(struct spans *s)
 	if (!s)
 		return;
 	lru_free(s->open);
-	lru_free(s->recent);
 	for (size_t i = 0; i < s->pending.n; i++)
 		model_span_clear(&s->pending.v[i]);
 	free(s->pending.v);
@@ -192,6 +193,11 @@ const char *spans_spiffe(const struct spans *s, struct riptel_spiffe_ref ref)
 	return id ? id : "unknown";
 }
 
+static size_t recent_slot(uint64_t cookie)
+{
+	return (size_t)((cookie * 0x9e3779b97f4a7c15ULL) >> 40) & (RECENT_SLOTS - 1);
+}
+
 static struct spans_conn *get_conn(struct spans *s, uint64_t cookie, uint64_t ts,
 				   bool *late)
 {
@@ -200,7 +206,7 @@ static struct spans_conn *get_conn(struct spans *s, uint64_t cookie, uint64_t ts
 	*late = false;
 	if (c)
 		return c;
-	if (lru_peek(s->recent, cookie)) {
+	if (cookie && s->recent[recent_slot(cookie)] == cookie) {
 		*late = true;
 		s->st.late++;
 		return NULL;
@@ -390,6 +396,8 @@ int spans_record(struct spans *s, const struct riptel_record *r,
 				c->proc = NULL;
 				take_proc(c, proc);
 			}
+		} else {
+			take_proc(c, proc);	/* a cgroup-only identity, if none yet */
 		}
 		break;
 	case RIPTEL_REC_POLICY_DECISION:
@@ -653,7 +661,7 @@ static void finish(struct spans *s, struct spans_conn *c, bool unfinished,
 		s->st.dropped++;
 	}
 	model_attrs_clear(&attrs);
-	lru_put(s->recent, c->cookie, s);
+	s->recent[recent_slot(c->cookie)] = c->cookie;
 	c = lru_take(s->open, c->cookie);
 	if (c)
 		conn_free(s, c);

@@ -97,7 +97,8 @@ void spans_free(struct spans *s);
 /*
  * Feed one record (connection and TCP types; others are ignored).  proc is
  * the subject process for intercept or connect records (a reference is
- * taken), or NULL.  Finishes every connection closed more than the reorder
+ * taken), a cgroup-only entry for an intercept written outside any task,
+ * or NULL.  Finishes every connection closed more than the reorder
  * window before the newest record seen.  0 or -ENOMEM.
  */
 int spans_record(struct spans *s, const struct riptel_record *r,

@@ -1,11 +1,13 @@
 /* telemetry.c - the sink turning records into metrics, spans and logs. */
 #include "telemetry.h"
+#include "enrich_cgroup.h"
 #include "enrich_proc.h"
 #include "logs.h"
 #include "metrics.h"
 #include "redact.h"
 
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,7 @@ struct telemetry {
 	struct telemetry_opts o;
 	struct redact *redact;
 	struct enrich_proc *procs;
+	struct enrich_cgroup *cgroups;
 	struct metrics *metrics;
 	struct spans *spans;
 	struct logs *logs;
@@ -101,6 +104,19 @@ static const char *or_none(const char *s)
 	return s ? s : "none";
 }
 
+/* SPIFFE IDs are at most 2048 bytes; a longer answer is cut, not lost. */
+#define SPIFFE_COPY_MAX 2049
+
+static void copy_id(char *dst, const char *id)
+{
+	size_t n;
+
+	id = or_none(id);
+	n = strnlen(id, SPIFFE_COPY_MAX - 1);
+	memcpy(dst, id, n);
+	dst[n] = '\0';
+}
+
 static void count(struct telemetry *t, int rc)
 {
 	if (rc)
@@ -114,18 +130,15 @@ static void on_finish(void *ctx, const struct spans_conn *c,
 	struct telemetry *t = ctx;
 	uint64_t now = unix_of(t, c->end_ts ? c->end_ts : t->last_mono);
 	/* a resolver's answer lives until its next call: keep copies */
-	char *local = strdup(or_none(spans_spiffe(t->spans, c->local_id)));
-	char *peer = strdup(or_none(spans_spiffe(t->spans, c->peer_id)));
+	char local[SPIFFE_COPY_MAX], peer[SPIFFE_COPY_MAX];
 	const char *dir = spans_direction_name(c->direction);
 	const char *decision = spans_decision_name(c->decision);
 	char ver[16];
 
-	if (unfinished || !local || !peer) {
-		/* unfinished: counted when (if) it ends, not at shutdown */
-		if (!unfinished)
-			t->st.metric_errors++;
-		goto out;
-	}
+	if (unfinished)
+		goto out;	/* counted when (if) it ends, not at shutdown */
+	copy_id(local, spans_spiffe(t->spans, c->local_id));
+	copy_id(peer, spans_spiffe(t->spans, c->peer_id));
 	{
 		struct metrics_kv kv[] = {
 			{ "riptides.local.spiffe_id", local, 0 },
@@ -184,8 +197,6 @@ static void on_finish(void *ctx, const struct spans_conn *c,
 					(double)c->bytes_received, now));
 	}
 out:
-	free(local);
-	free(peer);
 	logs_conn(t->logs, t->spans, c, attrs, unix_of(t, t->last_mono));
 }
 
@@ -197,6 +208,7 @@ void telemetry_free(struct telemetry *t)
 	logs_free(t->logs);
 	metrics_free(t->metrics);
 	enrich_proc_free(t->procs);
+	enrich_cgroup_free(t->cgroups);
 	redact_free(t->redact);
 	model_resource_clear(&t->resource);
 	free(t);
@@ -245,6 +257,14 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	rc = enrich_proc_new(&po, &t->procs);
 	if (rc)
 		goto fail;
+	{
+		struct enrich_cgroup_opts co = { .sys_root = o->cgroup_root };
+
+		rc = enrich_cgroup_new(&co, &t->cgroups);
+		if (rc)
+			goto fail;
+	}
+	t->o.cgroup_root = NULL;
 
 	mo.temporality = o->temporality;
 	mo.cardinality_limit = o->cardinality_limit;
@@ -295,8 +315,9 @@ static struct enrich_proc_entry *subject(struct telemetry *t, const struct ripte
 {
 	struct enrich_proc_hint h = { 0 };
 
+	/* written outside the owner's context: the cgroup is all we know */
 	if (r->hdr.flags & RIPTEL_RF_NO_TASK)
-		return NULL;
+		return enrich_cgroup_lookup(t->cgroups, cgroup_id, r->hdr.ts_ns);
 	h.ts_ns = r->hdr.ts_ns;
 	h.tgid = r->hdr.tgid;
 	h.cgroup_id = cgroup_id;
@@ -360,7 +381,7 @@ int telemetry_record(struct telemetry *t, const struct riptel_record *r,
 		break;
 	case RIPTEL_REC_TCP_STATE:
 		/* only a connect() runs in the owner's context */
-		if (!t->o.no_tcp_spans && r->tcp.newstate == 2 /* TCP_SYN_SENT */)
+		if (!t->o.no_tcp_spans && r->tcp.newstate == TCP_SYN_SENT)
 			p = subject(t, r, 0, r->tcp.uid);
 		rc = spans_record(t->spans, r, p);
 		break;
@@ -514,6 +535,11 @@ int telemetry_tick(struct telemetry *t, uint64_t now_mono_ns)
 		return -EINVAL;
 	if (!t->last_metrics)
 		t->last_metrics = t->last_traces = now_mono_ns;
+	/* a clock that went backwards (a test's fake one) restarts the intervals */
+	if (now_mono_ns < t->last_metrics)
+		t->last_metrics = now_mono_ns;
+	if (now_mono_ns < t->last_traces)
+		t->last_traces = now_mono_ns;
 	spans_advance(t->spans, now_mono_ns);
 	if (now_mono_ns - t->last_metrics >= t->o.metric_interval_ns) {
 		signals |= TELEMETRY_METRICS;

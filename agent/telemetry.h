@@ -48,6 +48,7 @@ struct telemetry_opts {
 	size_t process_cache;		/* 0: 16384 */
 	bool cmdline;			/* process.command_line, redacted */
 	const char *redact_rules;	/* ';'-separated EREs; NULL: defaults */
+	const char *cgroup_root;	/* NULL: /sys/fs/cgroup (ids of task-less records) */
 	/* metrics */
 	enum model_temporality temporality;	/* 0: cumulative */
 	size_t cardinality_limit;	/* 0: 2000 */

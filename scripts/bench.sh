@@ -30,7 +30,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-# shellcheck source=../tests/vm/guest-progs.sh
+# shellcheck source=tests/vm/guest-progs.sh
 . "$ROOT/tests/vm/guest-progs.sh"
 
 CALLS=${BENCH_CALLS:-2000}
@@ -47,7 +47,9 @@ status=0
 echo "== native benchmarks (host) =="
 found=0
 for b in "$BUILD"/release/bench/*; do
-	[ -f "$b" ] && [ -x "$b" ] || continue
+	if [ ! -f "$b" ] || [ ! -x "$b" ]; then
+		continue
+	fi
 	found=1
 	echo "-- $(basename "$b")"
 	if ! "$b" | tee "$BUILD/bench-$(basename "$b").log" | grep '^BENCH '; then

@@ -111,11 +111,15 @@ fi
 [ -n "$out" ] || out=$BUILD/vm/$release
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# One run per output dir at a time: a second one would empty it under the
+# first.
+exec 9>>"$out/.vm-run.lock"
+flock -n 9 || die "another vm-run.sh is using $out"
 # Empty it, but only when it is empty already or a previous run's output.
-if [ -n "$(ls -A "$out")" ] && [ ! -f "$out/console.log" ]; then
+if [ -n "$(ls -A "$out" | grep -v '^\.vm-run\.lock$')" ] && [ ! -f "$out/console.log" ]; then
 	die "--out $out holds files that are not from a previous run; refusing to empty it"
 fi
-find "$out" -mindepth 1 -delete
+find "$out" -mindepth 1 ! -name .vm-run.lock -delete
 
 stage=$work/root
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,out,root,etc,files,modules,lib64}

@@ -262,6 +262,7 @@ static struct telemetry *make(void)
 	char err[128];
 
 	o.proc_root = "/nonexistent-proc-root";
+	o.cgroup_root = "/nonexistent-cgroup-root";
 	o.resolve = resolve;
 	o.clock_set = true;
 	o.max_pending = 1 << 20;	/* collected every chunk anyway */

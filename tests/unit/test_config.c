@@ -199,6 +199,41 @@ START_TEST(format_round_trips)
 }
 END_TEST
 
+START_TEST(env_for_exporter_merges_and_passes_through)
+{
+	char *envp[] = { "OTEL_EXPORTER_OTLP_ENDPOINT=http://env:1",
+			 "OTEL_EXPORTER_OTLP_TRACES_HEADERS=a=b", "PATH=/bin",
+			 NULL };
+	struct config c;
+	char err[256] = "", **out;
+	int endpoint = 0, traces_headers = 0, path = 0, compression = 0;
+
+	config_defaults(&c);
+	ck_assert_int_eq(config_set(&c, "export.endpoint", "http://flag:2",
+				    err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "export.compression", "gzip", err,
+				    sizeof(err)), 0);
+	out = config_env(&c, envp);
+	ck_assert_ptr_nonnull(out);
+	for (int i = 0; out[i]; i++) {
+		/* the process's endpoint is replaced by the merged one */
+		ck_assert_str_ne(out[i], "OTEL_EXPORTER_OTLP_ENDPOINT=http://env:1");
+		endpoint += !strcmp(out[i], "OTEL_EXPORTER_OTLP_ENDPOINT=http://flag:2");
+		traces_headers += !strcmp(out[i], "OTEL_EXPORTER_OTLP_TRACES_HEADERS=a=b");
+		path += !strcmp(out[i], "PATH=/bin");
+		compression += !strcmp(out[i], "OTEL_EXPORTER_OTLP_COMPRESSION=gzip");
+		/* empty values are left out, so defaults stay the parser's */
+		ck_assert_ptr_null(strstr(out[i], "_TRACES_ENDPOINT="));
+	}
+	ck_assert_int_eq(endpoint, 1);
+	ck_assert_int_eq(traces_headers, 1);
+	ck_assert_int_eq(path, 1);
+	ck_assert_int_eq(compression, 1);
+	config_env_free(out);
+	config_env_free(NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -215,6 +250,7 @@ int main(void)
 	tcase_add_test(tc, bad_env_names_variable_and_changes_nothing);
 	tcase_add_test(tc, set_rejects_unknown_and_malformed);
 	tcase_add_test(tc, format_round_trips);
+	tcase_add_test(tc, env_for_exporter_merges_and_passes_through);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

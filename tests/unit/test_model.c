@@ -178,6 +178,50 @@ START_TEST(test_batches)
 }
 END_TEST
 
+START_TEST(test_static_and_interned)
+{
+	struct model_attrs a = { 0 }, b = { 0 };
+	char key[64];
+
+	ck_assert_int_eq(model_attrs_set_static(&a, "network.transport", "tcp"), 0);
+	ck_assert(a.v[0].flags & MODEL_ATTR_VALUE_BORROWED);
+	ck_assert(a.v[0].flags & MODEL_ATTR_KEY_BORROWED);
+	/* replacing a borrowed value by an owned one, and copying, never
+	 * frees a literal (ASan would say so) */
+	ck_assert_int_eq(model_attrs_copy(&b, &a), 0);
+	ck_assert(b.v[0].flags & MODEL_ATTR_VALUE_BORROWED);
+	ck_assert_int_eq(model_attrs_set_str(&a, "network.transport", "udp"), 0);
+	ck_assert(!(a.v[0].flags & MODEL_ATTR_VALUE_BORROWED));
+	ck_assert_str_eq(b.v[0].value.s, "tcp");
+	model_attrs_clear(&a);
+	model_attrs_clear(&b);
+
+	/* one buffer reused for different keys: each is its own attribute */
+	for (int i = 0; i < 3000; i++) {
+		struct model_attrs *set = i % 2 ? &a : &b;
+
+		snprintf(key, sizeof(key), "k.%d", i % 1500);
+		ck_assert_int_eq(model_attrs_set_int(set, key, i), 0);
+		if (set->n == MODEL_ATTRS_MAX)
+			model_attrs_clear(set);
+	}
+	/* past the pool's bound keys are copied; lookups still work */
+	model_attrs_clear(&a);
+	for (int i = 0; i < MODEL_ATTRS_MAX; i++) {
+		snprintf(key, sizeof(key), "late.key.%d", i);
+		ck_assert_int_eq(model_attrs_set_int(&a, key, i), 0);
+	}
+	for (int i = 0; i < MODEL_ATTRS_MAX; i++) {
+		snprintf(key, sizeof(key), "late.key.%d", i);
+		ck_assert_int_eq(model_attrs_get(&a, key)->i, i);
+		ck_assert_int_eq(model_attrs_set_int(&a, key, -i), 0);
+	}
+	ck_assert_uint_eq(a.n, MODEL_ATTRS_MAX);
+	model_attrs_clear(&a);
+	model_attrs_clear(&b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("model");
@@ -189,6 +233,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_strdup_cut_utf8);
 	tcase_add_test(tc, test_hist_bucketing);
 	tcase_add_test(tc, test_batches);
+	tcase_add_test(tc, test_static_and_interned);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "telemetry.h"
 
@@ -49,6 +50,7 @@ static struct telemetry *make(struct telemetry_opts *o)
 	char err[128];
 
 	o->proc_root = "tests/fixtures/proc";
+	o->cgroup_root = "tests/fixtures/cgroup";
 	o->resolve = resolve;
 	o->clock_set = true;
 	o->mono_to_real_ns = 0;
@@ -241,6 +243,35 @@ START_TEST(test_delta_and_filter)
 }
 END_TEST
 
+/* An intercept from softirq: no process, but the cgroup names the container. */
+START_TEST(test_taskless_intercept_uses_cgroup)
+{
+	struct telemetry_opts o = { 0 };
+	struct telemetry *t = make(&o);
+	struct telemetry_batches b;
+	struct riptel_record r = rec(RIPTEL_REC_CONN_INTERCEPT, 7, 5 * SEC);
+	struct stat st;
+
+	ck_assert_int_eq(stat("tests/fixtures/cgroup/system.slice/docker-4f3b2a1c9d8e7f6012"
+			      "3456789abcdef0123456789abcdef0123456789abcdef0.scope", &st), 0);
+	r.hdr.flags = RIPTEL_RF_SOFTIRQ | RIPTEL_RF_NO_TASK;
+	r.conn.sock_cookie = 3;
+	r.conn.cgroup_id = st.st_ino;
+	r.conn.direction = RIPTEL_DIR_IN;
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+	r = rec(RIPTEL_REC_CONN_CLOSE, 0, 6 * SEC);
+	r.close.sock_cookie = 3;
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+	ck_assert_int_eq(telemetry_collect(t, 7 * SEC, TELEMETRY_SPANS, &b), 0);
+	ck_assert_uint_eq(b.spans->n, 1);
+	ck_assert_str_eq(sattr(&b.spans->v[0].attrs, "container.id"),
+			 "4f3b2a1c9d8e7f60123456789abcdef0123456789abcdef0123456789abcdef0");
+	ck_assert_ptr_null(model_attrs_get(&b.spans->v[0].attrs, "process.pid"));
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
 	struct telemetry_opts o = { .cmdline = true, .redact_rules = "([bad" };
@@ -281,6 +312,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_end_to_end);
 	tcase_add_test(tc, test_tick_exports_at_intervals);
 	tcase_add_test(tc, test_delta_and_filter);
+	tcase_add_test(tc, test_taskless_intercept_uses_cgroup);
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_as_sink);
 	suite_add_tcase(s, tc);

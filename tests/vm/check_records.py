@@ -30,6 +30,9 @@ def note(text):
     print("# " + text)
 
 
+TELEMETRY_TYPES = ("span", "log", "metric", "resource")
+
+
 def load_records(path):
     records, summary, bad = [], None, []
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -44,6 +47,8 @@ def load_records(path):
                 continue
             if obj.get("type") == "summary":
                 summary = obj
+            elif obj.get("type") in TELEMETRY_TYPES:
+                continue    # --output=json also prints the telemetry
             else:
                 records.append(obj)
     return records, summary, bad

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # guest-progs.sh - sourced (bash) by tests/vm/test_ring_stress.sh,
 # test_hostile.sh, test_lifecycle.sh and scripts/bench.sh: build the small
 # C programs they run inside the VM into $GUEST_BIN (build/guest/), each

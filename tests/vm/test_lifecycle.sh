@@ -19,12 +19,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/vm/guest-progs.sh"
 
 kver=${1:-${KVER:-6.1}}
-out=${BUILD:-$ROOT/build}/vmtest/$kver/lifecycle
+# vmtest.sh hands over an empty VM_OUT; standalone runs use build/vmtest/
+out=${VM_OUT:-${BUILD:-$ROOT/build}/vmtest/$kver/lifecycle}
 mkdir -p "$out"
 
 guest_progs_build || bail "cannot build the guest programs"
 rc=0
-bash "$ROOT/scripts/vm-run.sh" --kver "$kver" --smp 4 --mem 2G --timeout 600 \
+bash "${VM_RUN:-$ROOT/scripts/vm-run.sh}" --kver "$kver" --smp 4 --mem 2G --timeout 600 \
 	--out "$out" --guest "$ROOT/tests/vm/guest/lifecycle.sh" \
 	--file "$(guest_prog hostile)" --file "$(guest_prog check_stream)" \
 	>"$out.log" 2>&1 || rc=$?
@@ -34,9 +35,9 @@ else
 	not_ok "$kver: VM run clean (no oops, warning or taint)" "$(tail -n 60 "$out.log")"
 fi
 if [ -s "$out/lifecycle.txt" ]; then
-	tap_merge "$kver lifecycle" cat "$out/lifecycle.txt"
+	tap_merge "lifecycle" cat "$out/lifecycle.txt"
 else
-	not_ok "$kver lifecycle: the guest reported results"
+	not_ok "lifecycle: the guest reported results"
 fi
 [ -f "$out/hotplug.stress" ] && diag "hotplug: $(tr '\n' ' ' <"$out/hotplug.stress")"
 done_testing

@@ -85,6 +85,7 @@ while IFS= read -r line; do
 		rest=${line#FAIL }
 		not_ok "${rest%%$'\t'*}" "${rest#*$'\t'}"
 		;;
+	"#"*) echo "$line" ;;
 	*) diag "$line" ;;
 	esac
 done < <(python3 "$ROOT/tests/vm/check_records.py" --n "$N" --k "$K" \

@@ -20,7 +20,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/vm/guest-progs.sh"
 
 kver=${1:-${KVER:-6.1}}
-out=${BUILD:-$ROOT/build}/vmtest/$kver/ring_stress
+# vmtest.sh hands over an empty VM_OUT; standalone runs use build/vmtest/
+out=${VM_OUT:-${BUILD:-$ROOT/build}/vmtest/$kver/ring_stress}
 mkdir -p "$out"
 
 guest_progs_build || bail "cannot build the guest programs"
@@ -29,7 +30,7 @@ trap 'rm -f "$env"' EXIT
 echo "STRESS_RUN_MS=${STRESS_RUN_MS:-3000}" >"$env"
 
 rc=0
-bash "$ROOT/scripts/vm-run.sh" --kver "$kver" --smp 4 --mem 2G --timeout 600 \
+bash "${VM_RUN:-$ROOT/scripts/vm-run.sh}" --kver "$kver" --smp 4 --mem 2G --timeout 600 \
 	--out "$out" --guest "$ROOT/tests/vm/guest/ring_stress.sh" \
 	--file "$(guest_prog check_stream)" --file "$env:/files/stress.env" \
 	>"$out.log" 2>&1 || rc=$?
@@ -41,9 +42,9 @@ fi
 
 for run in normal overload; do
 	if [ -s "$out/$run.txt" ]; then
-		tap_merge "$kver $run" cat "$out/$run.txt"
+		tap_merge "$run" cat "$out/$run.txt"
 	else
-		not_ok "$kver $run: the guest reported results"
+		not_ok "$run: the guest reported results"
 	fi
 	[ -f "$out/$run.stress" ] && diag "$run: $(tr '\n' ' ' <"$out/$run.stress")"
 done

@@ -19,24 +19,24 @@ RUN_MS=${STRESS_RUN_MS:-3000}
 # $4 extra check_stream options
 run() {
 	name=$1
-	res=/out/$name.txt
+	res=/out/"$name".txt
 	: >"$res"
 	if ! insmod /modules/riptel.ko $2; then
 		echo "not ok - insmod riptel.ko $2" >>"$res"
 		return
 	fi
-	rm -f /tmp/agent.fifo /tmp/expect /out/$name.pre
+	rm -f /tmp/agent.fifo /tmp/expect /out/"$name".pre
 	mkfifo /tmp/agent.fifo
 	check_stream --expect /tmp/expect $4 </tmp/agent.fifo >"$res" 2>&1 &
 	cpid=$!
 	riptel-agent --output=json --queue-size=1048576 >/tmp/agent.fifo \
-		2>/out/$name.agent.err &
+		2>/out/"$name".agent.err &
 	apid=$!
 	i=0
 	while ! grep -q /dev/riptel /proc/$apid/maps 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 200 ] || ! kill -0 $apid 2>/dev/null; then
-			echo "not ok - the agent mapped the rings" >>/out/$name.pre
+			echo "not ok - the agent mapped the rings" >>/out/"$name".pre
 			break
 		fi
 		usleep 50000
@@ -46,22 +46,22 @@ run() {
 		offered=$(($(cat $p/offered_process) + $(cat $p/offered_softirq) + $(cat $p/offered_hardirq)))
 		printf 'offered %s\nstored %s\ndropped %s\n' "$offered" \
 			"$(cat $p/stored_total)" "$(cat $p/dropped_total)" >/tmp/expect
-		cat /tmp/expect >/out/$name.stress
+		cat /tmp/expect >/out/"$name".stress
 		rmmod riptel_stress
 	else
-		echo "not ok - insmod riptel_stress.ko $3" >>/out/$name.pre
+		echo "not ok - insmod riptel_stress.ko $3" >>/out/"$name".pre
 	fi
 	kill -TERM $apid
 	wait $apid
 	rc=$?
 	if [ $rc = 0 ]; then
-		echo "ok - agent stopped cleanly on SIGTERM" >>/out/$name.pre
+		echo "ok - agent stopped cleanly on SIGTERM" >>/out/"$name".pre
 	else
-		echo "not ok - agent stopped cleanly on SIGTERM: exit $rc" >>/out/$name.pre
+		echo "not ok - agent stopped cleanly on SIGTERM: exit $rc" >>/out/"$name".pre
 	fi
 	wait $cpid
-	rmmod riptel || echo "not ok - rmmod riptel after the agent exited" >>/out/$name.pre
-	[ -f /out/$name.pre ] && cat /out/$name.pre >>"$res"
+	rmmod riptel || echo "not ok - rmmod riptel after the agent exited" >>/out/"$name".pre
+	[ -f /out/"$name".pre ] && cat /out/"$name".pre >>"$res"
 	cat "$res"
 }
 
