@@ -1001,6 +1001,9 @@ int main(int argc, char **argv)
 			log_msg("sink %s: %" PRIu64 " errors, last: %s",
 				a.pl.sinks[i].name, a.pl.errors[i],
 				strerror(-a.pl.last_error[i]));
+	/* what is still queued is now dropped and counted (shutdown) */
+	if (a.ex)
+		export_stop(a.ex->exp);
 	print_export_stats(&a);
 	if (a.res.pipe_err != -EPIPE)	/* nobody is reading stdout */
 		print_summary(&a);
