@@ -79,6 +79,9 @@ $(OUT)/agent/%.o: agent/%.c $(PROTO_HDRS) $(wildcard agent/*.h) kmod/include/uap
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# generated sources are kept between builds
+.SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -109,7 +112,8 @@ check: $(TESTS)
 vmtest:
 	scripts/vmtest.sh $(KVER)
 
-test:
+# Installs what it needs first (idempotent), like the demo.
+test: deps
 	scripts/test-all.sh
 
 bench: all benches
@@ -131,7 +135,9 @@ dkms-install:
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
+# keeps build/cache (downloaded kernels, checkpatch) and build/node_modules
 clean:
-	rm -rf $(BUILD)
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name cache ! -name node_modules \
+		! -name package.json ! -name package-lock.json -exec rm -rf {} + 2>/dev/null || true
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 	      kmod/modules.order kmod/Module.symvers

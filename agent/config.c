@@ -300,7 +300,7 @@ int config_load_env(struct config *c, const char *(*get)(const char *name),
 		if (!keys[i].env)
 			continue;
 		v = get(keys[i].env);
-		if (!v)
+		if (!v || !*v)	/* an empty variable counts as unset */
 			continue;
 		why = apply(&tmp, &keys[i], v);
 		if (why) {

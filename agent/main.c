@@ -496,6 +496,9 @@ static int setup_telemetry(struct agent *a, char *err, size_t errlen)
 	to.trace_interval_ns = (uint64_t)c->batch_delay_ms * 1000000;
 	to.max_open_spans = c->max_open_spans;
 	to.flush_unfinished = c->flush_unfinished;
+	/* live only: in a replay, this pid means nothing */
+	if (!a->replay)
+		to.ignore_tgid = (uint32_t)getpid();
 	to.resource.service_name = c->service_name;
 	to.resource.extra = &extra;
 	to.health = on_health;

@@ -291,6 +291,8 @@ static void on_tcp(struct spans *s, const struct riptel_record *r,
 		if (!c->direction)
 			c->direction = t->newstate == TCP_SYN_SENT ? RIPTEL_DIR_OUT : RIPTEL_DIR_IN;
 		if (t->newstate == TCP_SYN_SENT && !(r->hdr.flags & RIPTEL_RF_NO_TASK)) {
+			if (s->o.ignore_tgid && r->hdr.tgid == s->o.ignore_tgid)
+				c->ignored = true;
 			c->tgid = r->hdr.tgid;
 			take_proc(c, proc);
 		}
@@ -650,7 +652,10 @@ static void finish(struct spans *s, struct spans_conn *c, bool unfinished,
 {
 	struct model_attrs attrs = { 0 };
 
-	if (spans_conn_attrs(s, c, &attrs) == 0) {
+	if (c->ignored) {
+		/* no span, no metric: reporting the agent's exports would
+		 * feed back into more exports */
+	} else if (spans_conn_attrs(s, c, &attrs) == 0) {
 		if (s->o.on_finish)
 			s->o.on_finish(s->o.finish_ctx, c, &attrs, unfinished);
 		if (build(s, c, &attrs, unfinished, now_mono) == 0)

@@ -42,6 +42,7 @@ struct spans_conn {
 	uint8_t span_id[MODEL_SPAN_ID_LEN];
 	uint8_t hs_span_id[MODEL_SPAN_ID_LEN];
 	struct enrich_proc_entry *proc;	/* referenced; NULL unknown */
+	bool ignored;			/* the agent's own: never reported */
 	struct spans_conn *next_closed;	/* internal: close queue */
 	struct spans_conn *prev_closed;
 };
@@ -72,6 +73,9 @@ struct spans_opts {
 	bool flush_unfinished;		/* spans_flush() emits open connections */
 	bool tcp_spans;			/* connections seen only through TCP state */
 	bool process_detail;		/* every process attribute, not the brief set */
+	/* connections this process opens (the agent's own exports) are
+	 * tracked to their end but never reported; 0: none */
+	uint32_t ignore_tgid;
 	int64_t mono_to_real_ns;	/* Unix ns = record ts + this */
 	spans_resolve_fn resolve;	/* NULL: every ID "unknown" */
 	void *resolve_ctx;

@@ -284,6 +284,7 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	so.reorder_window_ns = o->reorder_window_ns;
 	so.flush_unfinished = o->flush_unfinished;
 	so.tcp_spans = !o->no_tcp_spans;
+	so.ignore_tgid = o->ignore_tgid;
 	so.process_detail = o->span_process_detail;
 	so.mono_to_real_ns = t->mono_to_real_ns;
 	so.resolve = o->resolve;

@@ -59,6 +59,7 @@ struct telemetry_opts {
 	bool flush_unfinished;
 	bool no_tcp_spans;		/* spans only from riptides intercepts */
 	bool span_process_detail;	/* all process attributes on spans and logs */
+	uint32_t ignore_tgid;		/* connections of this process not reported */
 	uint64_t reorder_window_ns;	/* 0: 500 ms */
 	uint64_t trace_interval_ns;	/* spans and logs export; 0: 5 s */
 	/* identity */

@@ -50,6 +50,18 @@ static inline u64 riptel_task_cgroup_id(struct task_struct *task)
 	return id;
 }
 
+/* The cgroup v2 id of the cgroup a socket was created in; 0 if unknown. */
+static inline u64 riptel_sk_cgroup_id(const struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct sock_cgroup_data *skcd = (struct sock_cgroup_data *)&sk->sk_cgrp_data;
+
+	return cgroup_id(sock_cgroup_ptr(skcd));
+#else
+	return 0;
+#endif
+}
+
 /*
  * A socket's IPv6 addresses; a kernel without IPv6 has no such fields and
  * never produces an AF_INET6 socket, so zeros are never reported there.

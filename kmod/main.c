@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include "ctl.h"
 #include "dev.h"
 #include "probes.h"
 #include "provider.h"
@@ -60,11 +61,14 @@ static int __init riptel_init(void)
 	err = riptel_check_params(&wake);
 	if (err)
 		return err;
+	err = riptel_ctl_init();
+	if (err)
+		return err;
 	err = riptel_rings_init(ring_pages, wake, flush_ms);
 	if (err) {
 		pr_err("cannot allocate %u pages per CPU for the rings\n",
 		       ring_pages);
-		goto out;
+		goto exit_ctl;
 	}
 	err = riptel_probes_attach(&missing);
 	if (err) {
@@ -97,7 +101,8 @@ detach_probes:
 	riptel_probes_detach();
 free_rings:
 	riptel_rings_exit();
-out:
+exit_ctl:
+	riptel_ctl_exit();
 	return err;
 }
 
@@ -108,6 +113,7 @@ static void __exit riptel_exit(void)
 	riptel_identity_exit();
 	riptel_probes_detach();
 	riptel_rings_exit();
+	riptel_ctl_exit();
 }
 
 module_init(riptel_init);

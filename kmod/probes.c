@@ -14,6 +14,7 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include "compat.h"
+#include "ctl.h"
 #include "probes.h"
 #include "ring.h"
 
@@ -43,11 +44,15 @@ static void probes_exec(void *data, struct task_struct *p, pid_t old_pid,
 	struct riptel_record *rec;
 	struct task_struct *parent;
 	unsigned long irqf;
-	u64 cgid = riptel_task_cgroup_id(p);
-	size_t len = strlen(fn);
 	u16 flags = 0;
+	size_t len;
+	u64 cgid;
 	u32 ppid;
 
+	if (!riptel_ctl_pass(RIPTEL_REC_EXEC, p, NULL))
+		return;
+	cgid = riptel_task_cgroup_id(p);
+	len = strlen(fn);
 	rcu_read_lock();
 	parent = rcu_dereference(p->real_parent);
 	ppid = parent->tgid;
@@ -78,8 +83,11 @@ static void probes_fork(void *data, struct task_struct *parent,
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 	unsigned long irqf;
-	u64 cgid = riptel_task_cgroup_id(parent);
+	u64 cgid;
 
+	if (!riptel_ctl_pass(RIPTEL_REC_FORK, parent, NULL))
+		return;
+	cgid = riptel_task_cgroup_id(parent);
 	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_FORK, 0);
 	if (!rec)
 		return;
@@ -98,8 +106,11 @@ static void probes_exit(void *data, struct task_struct *p)
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 	unsigned long irqf;
-	u64 cgid = riptel_task_cgroup_id(p);
+	u64 cgid;
 
+	if (!riptel_ctl_pass(RIPTEL_REC_EXIT, p, NULL))
+		return;
+	cgid = riptel_task_cgroup_id(p);
 	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_EXIT, 0);
 	if (!rec)
 		return;
@@ -163,6 +174,10 @@ static void probes_tcp_state(void *data, const struct sock *sk,
 		return;
 	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
 		return;
+	/* the subject: the socket's cgroup, and the process only in a task */
+	if (!riptel_ctl_pass(RIPTEL_REC_TCP_STATE, in_task() ? current : NULL,
+			     sk))
+		return;
 	cookie = probes_sock_cookie(sk);
 	netns = sock_net(sk)->ns.inum;
 	/* in a softirq the header's task is whatever the CPU interrupted */
@@ -189,6 +204,8 @@ static void probes_tcp_state(void *data, const struct sock *sk,
 /* Benchmark only: one test record per system call entry. */
 static void probes_sys_enter(void *data, struct pt_regs *regs, long id)
 {
+	if (!riptel_ctl_pass(RIPTEL_REC_TEST, current, NULL))
+		return;
 	riptel_write_test((u32)id);
 }
 
@@ -332,4 +349,18 @@ void riptel_probes_detach(void)
 		probes_detach_one(&probes_required[i]);
 	mutex_unlock(&probes_lock);
 	tracepoint_synchronize_unregister();
+}
+
+const char *riptel_probes_tracepoint(unsigned int i, bool *attached)
+{
+	struct probes_tp *p;
+
+	if (i < ARRAY_SIZE(probes_required))
+		p = &probes_required[i];
+	else if (i == ARRAY_SIZE(probes_required))
+		p = &probes_bench;
+	else
+		return NULL;
+	*attached = READ_ONCE(p->attached);
+	return p->name;
 }

@@ -58,8 +58,21 @@ log "installing packages"
 $APT_INSTALL "${PACKAGES[@]}" >&2
 $APT_INSTALL --no-install-recommends "${PACKAGES_NORECOMMENDS[@]}" >&2
 
-# ---- later issues: npm installs go here (into build/node_modules, from a
-# package.json under tests/interop/) ----
+# ---- npm: the OpenTelemetry project's own OTLP decoders for the interop
+# tests (@opentelemetry/otlp-transformer, pinned by tests/interop's lock
+# file), into build/node_modules.  Node comes with the machine image; when
+# it is missing, Debian's nodejs and npm serve. ----
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	log "installing nodejs and npm"
+	$APT_INSTALL nodejs npm >&2
+fi
+mkdir -p "$ROOT/build"
+if ! cmp -s "$ROOT/tests/interop/package-lock.json" "$ROOT/build/package-lock.json" ||
+	[ ! -d "$ROOT/build/node_modules/@opentelemetry/otlp-transformer" ]; then
+	log "installing the OTLP interop decoders (npm ci)"
+	cp "$ROOT/tests/interop/package.json" "$ROOT/tests/interop/package-lock.json" "$ROOT/build/"
+	npm ci --prefix "$ROOT/build" --no-audit --no-fund --ignore-scripts >&2
+fi
 
 # True when apt knows an installable version of package $1.
 have_candidate() {

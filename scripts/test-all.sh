@@ -3,6 +3,7 @@
 #   unit            make check                       (release build)
 #   unit-asan-ubsan make check SAN=address,undefined
 #   unit-tsan       make check SAN=thread
+#   integration     scripts/run-integration.sh       (agent, OTLP, Prometheus, systemd)
 #   lint            scripts/lint-kmod.sh             (checkpatch, W=1 builds)
 #   vmtest-6.1      scripts/vmtest.sh 6.1
 #   vmtest-6.12     scripts/vmtest.sh 6.12
@@ -33,13 +34,14 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then
 	norandom=(setarch "$(uname -m)" -R)
 fi
 
-ALL_SUITES="unit unit-asan-ubsan unit-tsan lint vmtest-6.1 vmtest-6.12"
+ALL_SUITES="unit unit-asan-ubsan unit-tsan integration lint vmtest-6.1 vmtest-6.12"
 
 suite_cmd() {
 	case $1 in
 	unit) echo make -j2 check ;;
 	unit-asan-ubsan) echo env CK_TIMEOUT_MULTIPLIER=4 make -j2 check SAN=address,undefined ;;
 	unit-tsan) echo env CK_TIMEOUT_MULTIPLIER=10 "${norandom[*]}" make -j2 check SAN=thread ;;
+	integration) echo scripts/run-integration.sh ;;
 	lint) echo scripts/lint-kmod.sh ;;
 	vmtest-6.1) echo scripts/vmtest.sh 6.1 ;;
 	vmtest-6.12) echo scripts/vmtest.sh 6.12 ;;

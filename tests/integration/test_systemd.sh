@@ -18,7 +18,8 @@
 #    diagnostic and give a fake node mode 0660 and group riptel.  Needs
 #    root (unshare -m); skipped otherwise.
 # 4. riptel-agent --replay tests/fixtures/sample.rcap with NOTIFY_SOCKET at
-#    a test socket and WATCHDOG_USEC=200000: READY=1, then WATCHDOG=1, then
+#    a test socket and WATCHDOG_USEC=200000 (--output=none, no config
+#    file: nothing else is involved): READY=1, then WATCHDOG=1, then
 #    STOPPING=1; without WATCHDOG_USEC: no WATCHDOG=1.
 #
 # AGENT=path overrides build/release/bin/riptel-agent.
@@ -162,9 +163,14 @@ env.pop("WATCHDOG_USEC", None)
 env.pop("WATCHDOG_PID", None)
 if wd:
     env["WATCHDOG_USEC"] = wd
+for k in list(env):
+    if k.startswith(("OTEL_", "RIPTEL_")):
+        del env[k]
+# hermetic: no host config, no collector to wait for
+args = [agent, "--config=/dev/null", "--output=none", "--replay", sample]
 # exec keeps the shell's pid, so WATCHDOG_PID names the agent
-cmd = ["sh", "-c", 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$@"', "sh",
-       agent, "--replay", sample] if wd else [agent, "--replay", sample]
+cmd = ["sh", "-c", 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$@"', "sh"] \
+    + args if wd else args
 p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                      stderr=subprocess.PIPE)
 try:

@@ -696,7 +696,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("capture");
 	TCase *tc = tcase_create("capture");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	/* in the parent: the directory goes even when a test fails */
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_identity_rules);

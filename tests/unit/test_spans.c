@@ -315,6 +315,51 @@ START_TEST(test_tcp_only_and_reset)
 }
 END_TEST
 
+/* One TCP-only connection by @tgid: connect, established, closed by softirq. */
+static void tcp_conn(struct spans *s, uint64_t cookie, uint32_t tgid)
+{
+	struct riptel_record r = rec(RIPTEL_REC_TCP_STATE, 0, 10 * MS);
+
+	r.hdr.pid = r.hdr.tgid = tgid;
+	r.tcp.sock_cookie = cookie;
+	r.tcp.family = AF_INET;
+	r.tcp.oldstate = TCP_CLOSE;
+	r.tcp.newstate = TCP_SYN_SENT;
+	spans_record(s, &r, NULL);
+	r.hdr.flags = RIPTEL_RF_SOFTIRQ | RIPTEL_RF_NO_TASK;
+	r.hdr.pid = r.hdr.tgid = 0;
+	r.hdr.ts_ns = 11 * MS;
+	r.tcp.oldstate = TCP_SYN_SENT;
+	r.tcp.newstate = TCP_ESTABLISHED;
+	spans_record(s, &r, NULL);
+	r.hdr.ts_ns = 20 * MS;
+	r.tcp.oldstate = TCP_LAST_ACK;
+	r.tcp.newstate = TCP_CLOSE;
+	spans_record(s, &r, NULL);
+}
+
+START_TEST(test_ignore_own_connections)
+{
+	struct spans_opts o = {
+		.reorder_window_ns = WINDOW, .tcp_spans = true,
+		.mono_to_real_ns = 1000, .resolve = resolve, .ignore_tgid = 777,
+	};
+	struct model_span_batch b = { 0 };
+	struct spans *s;
+
+	ck_assert_int_eq(spans_new(&o, &s), 0);
+	tcp_conn(s, 31, 777);	/* the agent's own export connection */
+	tcp_conn(s, 32, 778);	/* somebody else's */
+	spans_advance(s, 20 * MS + WINDOW);
+	spans_collect(s, &b);
+	ck_assert_uint_eq(b.n, 1);
+	ck_assert_int_eq(iattr(&b.v[0].attrs, "process.pid"), 778);
+	model_span_clear(&b.v[0]);
+	free(b.v);
+	spans_free(s);
+}
+END_TEST
+
 START_TEST(test_bounded_late_and_flush)
 {
 	struct spans *s = make(4, true);
@@ -399,6 +444,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_deny_is_error);
 	tcase_add_test(tc, test_handshake_failure_and_unknown_id);
 	tcase_add_test(tc, test_tcp_only_and_reset);
+	tcase_add_test(tc, test_ignore_own_connections);
 	tcase_add_test(tc, test_bounded_late_and_flush);
 	tcase_add_test(tc, test_no_flush_unfinished);
 	tcase_add_test(tc, test_names);

@@ -4,10 +4,11 @@
  *
  *   riptel-agent --output=json | check_stream [OPTIONS]
  *
- * Reads one JSON object per line: records, then the agent's summary.  Prints
- * one line per assertion, "ok - NAME" or "not ok - NAME: why", plus "# "
- * notes, for the tests/vm/test_*.sh scripts to turn into TAP; exits 1 if
- * anything failed.
+ * Reads one JSON object per line: records (and the agent's telemetry lines,
+ * metric/span/log/resource, which are counted and otherwise skipped), then
+ * the agent's summary.  Prints one line per assertion, "ok - NAME" or
+ * "not ok - NAME: why", plus "# " notes, for the tests/vm/test_*.sh scripts
+ * to turn into TAP; exits 1 if anything failed.
  *
  * Checked, per CPU: the sequence of every record (any type) strictly rises;
  * written == consumed + dropped; the records printed are the records
@@ -109,6 +110,7 @@ static bool is_type(const char *line, const char *type)
 
 struct totals {
 	uint64_t tests, bad_pattern, bad_flags, by_source[4], no_seq;
+	uint64_t telemetry;
 };
 
 static void take_record(const char *line, struct totals *t)
@@ -306,6 +308,9 @@ int main(int argc, char **argv)
 		if (is_type(line, "summary")) {
 			check_summary(line, &t, expect_drops, &test_drops);
 			have_summary = true;
+		} else if (is_type(line, "metric") || is_type(line, "span") ||
+			   is_type(line, "log") || is_type(line, "resource")) {
+			t.telemetry++;	/* the agent's derived output */
 		} else {
 			take_record(line, &t);
 		}
@@ -321,6 +326,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)t.tests);
 	report(!t.bad_flags, "context flags match each test record's source",
 	       "%llu mismatched", (unsigned long long)t.bad_flags);
+	printf("# telemetry lines skipped: %llu\n",
+	       (unsigned long long)t.telemetry);
 	printf("# test records by source: process %llu softirq %llu hardirq %llu\n",
 	       (unsigned long long)t.by_source[SRC_PROCESS],
 	       (unsigned long long)t.by_source[SRC_SOFTIRQ],

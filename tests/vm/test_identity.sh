@@ -27,12 +27,14 @@ fi
 
 idtool=$BUILD/guest/idtool
 mkdir -p "$BUILD/guest"
+read -ra nl_cflags <<<"$(pkg-config --cflags libnl-genl-3.0)"
+read -ra nl_libs <<<"$(pkg-config --libs libnl-genl-3.0)"
 if ! ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes \
 	-I"$ROOT/kmod/include/uapi" -I"$ROOT/agent" \
-	$(pkg-config --cflags libnl-genl-3.0) -o "$idtool" \
+	"${nl_cflags[@]}" -o "$idtool" \
 	"$ROOT/tests/vm/idtool.c" "$ROOT/agent/spiffe.c" \
-	$(pkg-config --libs libnl-genl-3.0) 2>"$out.cc.log"; then
+	"${nl_libs[@]}" 2>"$out.cc.log"; then
 	bail "cannot build idtool: $(cat "$out.cc.log")"
 fi
 

@@ -364,7 +364,37 @@ struct riptel_info {
  *   LIST    (CAP_NET_ADMIN)  dump: one message per live entry, ID GEN SPIFFE_ID
  *   INTERN  (CAP_NET_ADMIN)  SPIFFE_ID -> ID, GEN (tests and tools)
  *   STATUS                   the INTERN_* counters and one nested PROVIDER
- *                            (PROVIDER_NAME, PROVIDER_EVENTS) per provider
+ *                            (PROVIDER_NAME, PROVIDER_EVENTS) per provider;
+ *                            MODULE_VERSION, ABI_VERSION, RING_PAGES and one
+ *                            nested TRACEPOINT (TP_NAME, TP_ATTACHED) per
+ *                            tracepoint riptel probes
+ *
+ * Record control (kmod/ctl.c).  A record is offered to the ring only if its
+ * type is enabled, its subject passes the filters and it survives sampling;
+ * records stopped here take no sequence number and are not ring drops: they
+ * are counted per type as DISABLED, FILTERED or SAMPLED_OUT.  The subject is
+ * the process (tgid) and cgroup a record is about: exec/exit the task, fork
+ * the parent, tcp_state the socket's cgroup and, in task context only, the
+ * current process.  A record without a known subject fails an active
+ * filter.  With both lists set a record must match both.
+ *
+ *   CTL_GET                  TYPE_MASK, PIDS, CGROUPS and one nested
+ *                            TYPE_STATS (TYPE, SAMPLE_RATE, DISABLED,
+ *                            FILTERED, SAMPLED_OUT) per known type
+ *   CTL_SET (CAP_NET_ADMIN)  any of: TYPES_ON, TYPES_OFF (u32 masks, bit t =
+ *                            type t; ON applies first), TYPE + SAMPLE_RATE
+ *                            (keep 1 in N, 1..RIPTEL_SAMPLE_MAX), PID_ADD,
+ *                            PID_DEL, CGROUP_ADD, CGROUP_DEL, FILTER_CLEAR
+ *                            (RIPTEL_CLEAR_*).  All or nothing: a bad value
+ *                            changes nothing.  ENOSPC: list full; ENOENT:
+ *                            deleting an entry that is not there; adding one
+ *                            twice is not an error.
+ *   RINGS                    dump: one message per CPU ring, CPU DATA_SIZE
+ *                            HEAD TAIL FILL WRITTEN DROPPED CONSUMER_ERRORS
+ *                            DROPPED_NMI
+ *
+ * CTL_GET and RINGS are open to every user: they show counters and the
+ * filter settings, never record contents or identities.
  */
 #define RIPTEL_GENL_NAME	"riptel"
 #define RIPTEL_GENL_VERSION	1
@@ -376,6 +406,9 @@ enum riptel_genl_cmd {
 	RIPTEL_CMD_LIST,
 	RIPTEL_CMD_INTERN,
 	RIPTEL_CMD_STATUS,
+	RIPTEL_CMD_CTL_GET,
+	RIPTEL_CMD_CTL_SET,
+	RIPTEL_CMD_RINGS,
 	__RIPTEL_CMD_MAX,
 };
 #define RIPTEL_CMD_MAX (__RIPTEL_CMD_MAX - 1)
@@ -394,9 +427,45 @@ enum riptel_genl_attr {
 	RIPTEL_A_PROVIDER_NAME,		/* string: module name */
 	RIPTEL_A_PROVIDER_EVENTS,	/* u32: tracepoints attached */
 	RIPTEL_A_PAD,
+	RIPTEL_A_MODULE_VERSION,	/* string */
+	RIPTEL_A_ABI_VERSION,		/* u32: RIPTEL_ABI_VERSION */
+	RIPTEL_A_RING_PAGES,		/* u32: data pages per CPU ring */
+	RIPTEL_A_TRACEPOINT,		/* nested, repeated */
+	RIPTEL_A_TP_NAME,		/* string: tracepoint name */
+	RIPTEL_A_TP_ATTACHED,		/* u8: 1 if riptel's probe is on it */
+	RIPTEL_A_TYPE_MASK,		/* u32: bit t set = type t enabled */
+	RIPTEL_A_TYPES_ON,		/* u32: types to enable */
+	RIPTEL_A_TYPES_OFF,		/* u32: types to disable */
+	RIPTEL_A_TYPE,			/* u32: enum riptel_rec_type, 1..15 */
+	RIPTEL_A_SAMPLE_RATE,		/* u32: keep 1 in N */
+	RIPTEL_A_PID_ADD,		/* u32: tgid, non-zero */
+	RIPTEL_A_PID_DEL,		/* u32 */
+	RIPTEL_A_CGROUP_ADD,		/* u64: cgroup v2 id, non-zero */
+	RIPTEL_A_CGROUP_DEL,		/* u64 */
+	RIPTEL_A_FILTER_CLEAR,		/* u32: RIPTEL_CLEAR_* */
+	RIPTEL_A_PIDS,			/* binary: __u32 array, the pid filter */
+	RIPTEL_A_CGROUPS,		/* binary: __u64 array, the cgroup filter */
+	RIPTEL_A_TYPE_STATS,		/* nested, repeated */
+	RIPTEL_A_DISABLED,		/* u64: stopped, type disabled */
+	RIPTEL_A_FILTERED,		/* u64: stopped by the pid/cgroup filter */
+	RIPTEL_A_SAMPLED_OUT,		/* u64: stopped by sampling */
+	RIPTEL_A_CPU,			/* u32 */
+	RIPTEL_A_DATA_SIZE,		/* u64: bytes */
+	RIPTEL_A_HEAD,			/* u64: byte position */
+	RIPTEL_A_TAIL,			/* u64: consumer tail the producer accepted */
+	RIPTEL_A_FILL,			/* u64: bytes pending (HEAD - TAIL) */
+	RIPTEL_A_WRITTEN,		/* u64 */
+	RIPTEL_A_DROPPED,		/* u64 */
+	RIPTEL_A_CONSUMER_ERRORS,	/* u64 */
+	RIPTEL_A_DROPPED_NMI,		/* u64 */
 	__RIPTEL_A_MAX,
 };
 #define RIPTEL_A_MAX (__RIPTEL_A_MAX - 1)
+
+#define RIPTEL_FILTER_MAX	16	/* entries in each filter list */
+#define RIPTEL_SAMPLE_MAX	1000000	/* largest SAMPLE_RATE */
+#define RIPTEL_CLEAR_PIDS	(1U << 0)
+#define RIPTEL_CLEAR_CGROUPS	(1U << 1)
 
 #if defined(__KERNEL__) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
 #define RIPTEL_ABI_ASSERT(c, msg) _Static_assert(c, msg)

@@ -18,6 +18,7 @@
 set -u
 
 RELOADS=${RELOADS:-100}
+# shellcheck disable=SC1091
 [ -f /files/identity.env ] && . /files/identity.env
 TAP=/out/guest.tap
 : >"$TAP"
@@ -119,8 +120,9 @@ stop_agent
 idtool list >/out/intern.txt 2>&1
 idtool rstatus >/out/rstatus_run.txt 2>&1
 # resolve the first reference in the intern list through agent/spiffe.c
-set -- $(head -n 1 /out/intern.txt)
-[ $# -ge 3 ] && echo "$3 $(idtool resolve "$1" "$2")" >/out/resolve.txt
+rid='' rgen='' rname=''
+read -r rid rgen rname </out/intern.txt
+[ -n "$rname" ] && echo "$rname $(idtool resolve "$rid" "$rgen")" >/out/resolve.txt
 
 # ---- bad input ----
 idtool bad >/out/bad.txt 2>&1
