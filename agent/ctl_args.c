@@ -141,8 +141,10 @@ void ctl_type_list(char *buf, size_t len)
 	for (t = RIPTEL_REC_EXEC; t <= RIPTEL_REC_TEST; t++) {
 		n = snprintf(buf + used, len - used, "%s%s",
 			     used ? " " : "", record_type_name(t));
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0';	/* whole names only */
 			return;
+		}
 		used += (size_t)n;
 	}
 }

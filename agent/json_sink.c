@@ -100,6 +100,7 @@ int json_sink_summary(struct jsonw *w, const struct json_summary *s)
 		jsonw_kv_u64(w, "seq_errors", c->seq_errors);
 		jsonw_kv_u64(w, "head_errors", c->head_errors);
 		jsonw_kv_u64(w, "dropped_nmi", c->dropped_nmi);
+		jsonw_kv_u64(w, "dropped_nested", c->dropped_nested);
 		jsonw_obj_end(w);
 		for (t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
 			by_type[t] += c->dropped_type[t];

@@ -225,6 +225,7 @@ static void read_prod(const struct riptel_prod_page *p, struct reader_stats *st)
 	for (t = 0; t < RIPTEL_REC_TYPE_MAX; t++)
 		st->dropped_type[t] = LOAD(p->dropped_type[t]);
 	st->dropped_nmi = LOAD(p->dropped_nmi);
+	st->dropped_nested = LOAD(p->dropped_nested);
 }
 
 /*

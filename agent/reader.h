@@ -38,6 +38,7 @@ struct reader_stats {
 	uint64_t consumer_errors;
 	uint64_t dropped_type[RIPTEL_REC_TYPE_MAX];
 	uint64_t dropped_nmi;	/* lost in NMI: not in written or dropped */
+	uint64_t dropped_nested; /* of dropped: writer interrupted another */
 };
 
 struct reader;

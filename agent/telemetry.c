@@ -50,8 +50,8 @@ static const struct metrics_desc metric_table[M_COUNT] = {
 	[M_SEQ_GAPS] = { "riptides.agent.seq_gaps", "Records missing from the per-CPU sequence", "{record}", MODEL_METRIC_SUM, true, NULL, 0 },
 	[M_QUEUE_DROPS] = { "riptides.agent.queue.drops", "Records dropped between ring drain and pipeline", "{record}", MODEL_METRIC_SUM, true, NULL, 0 },
 	[M_ENRICH_MISSES] = { "riptides.agent.enrichment.misses", "Process lookups answered only from the record", "{lookup}", MODEL_METRIC_SUM, true, NULL, 0 },
-	[M_EXPORT_DEPTH] = { "riptides.agent.export.queue_depth", "Export batches waiting", "{batch}", MODEL_METRIC_GAUGE, false, NULL, 0 },
-	[M_EXPORT_FAILURES] = { "riptides.agent.export.failures", "Export batches that failed", "{batch}", MODEL_METRIC_SUM, true, NULL, 0 },
+	[M_EXPORT_DEPTH] = { "riptides.agent.export.queue_depth", "Export requests waiting, in flight included", "{request}", MODEL_METRIC_GAUGE, false, NULL, 0 },
+	[M_EXPORT_FAILURES] = { "riptides.agent.export.failures", "Telemetry items (points, spans, log records) the exporter dropped, for any reason", "{item}", MODEL_METRIC_SUM, true, NULL, 0 },
 	[M_SPANS_EVICTED] = { "riptides.agent.spans.evicted", "Open connections evicted before they closed", "{connection}", MODEL_METRIC_SUM, true, NULL, 0 },
 };
 

@@ -43,7 +43,6 @@ static void probes_exec(void *data, struct task_struct *p, pid_t old_pid,
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 	struct task_struct *parent;
-	unsigned long irqf;
 	u16 flags = 0;
 	size_t len;
 	u64 cgid;
@@ -63,7 +62,7 @@ static void probes_exec(void *data, struct task_struct *p, pid_t old_pid,
 		flags = RIPTEL_RF_TRUNCATED;
 	}
 
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_EXEC, flags);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_EXEC, flags);
 	if (!rec)
 		return;
 	rec->exec.cgroup_id = cgid;
@@ -74,7 +73,7 @@ static void probes_exec(void *data, struct task_struct *p, pid_t old_pid,
 	probes_comm(rec->exec.comm, p->comm);
 	riptel_rec_zero(rec->exec.filename, sizeof(rec->exec.filename));
 	memcpy(rec->exec.filename, fn, len);
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static void probes_fork(void *data, struct task_struct *parent,
@@ -82,13 +81,12 @@ static void probes_fork(void *data, struct task_struct *parent,
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	u64 cgid;
 
 	if (!riptel_ctl_pass(RIPTEL_REC_FORK, parent, NULL))
 		return;
 	cgid = riptel_task_cgroup_id(parent);
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_FORK, 0);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_FORK, 0);
 	if (!rec)
 		return;
 	rec->fork.cgroup_id = cgid;
@@ -98,20 +96,19 @@ static void probes_fork(void *data, struct task_struct *parent,
 	rec->fork.gid = probes_gid();
 	probes_comm(rec->fork.comm, parent->comm);
 	riptel_rec_zero(rec->fork.reserved, sizeof(rec->fork.reserved));
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static void probes_exit(void *data, struct task_struct *p)
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	u64 cgid;
 
 	if (!riptel_ctl_pass(RIPTEL_REC_EXIT, p, NULL))
 		return;
 	cgid = riptel_task_cgroup_id(p);
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_EXIT, 0);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_EXIT, 0);
 	if (!rec)
 		return;
 	rec->exit.cgroup_id = cgid;
@@ -121,7 +118,7 @@ static void probes_exit(void *data, struct task_struct *p)
 	rec->exit.reserved0 = 0;
 	probes_comm(rec->exit.comm, p->comm);
 	riptel_rec_zero(rec->exit.reserved, sizeof(rec->exit.reserved));
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 /* The socket cookie as SO_COOKIE reports it, assigning one if still unset. */
@@ -165,7 +162,6 @@ static void probes_tcp_state(void *data, const struct sock *sk,
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	u64 cookie;
 	u32 netns;
 	u16 flags;
@@ -183,7 +179,7 @@ static void probes_tcp_state(void *data, const struct sock *sk,
 	/* in a softirq the header's task is whatever the CPU interrupted */
 	flags = in_task() ? 0 : RIPTEL_RF_NO_TASK;
 
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_TCP_STATE, flags);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_TCP_STATE, flags);
 	if (!rec)
 		return;
 	rec->tcp.sock_cookie = cookie;
@@ -198,7 +194,7 @@ static void probes_tcp_state(void *data, const struct sock *sk,
 		    riptel_sk_v6_saddr(sk));
 	probes_addr(rec->tcp.daddr, sk, sk->sk_daddr, riptel_sk_v6_daddr(sk));
 	riptel_rec_zero(rec->tcp.reserved, sizeof(rec->tcp.reserved));
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 /* Benchmark only: one test record per system call entry. */

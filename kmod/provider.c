@@ -70,11 +70,10 @@ static void provider_conn(void *data, const struct riptides_conn *c,
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 	struct riptel_spiffe_ref local;
-	unsigned long irqf;
 	bool failed = false;
 
 	local = riptel_intern(local_id, &failed);
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_CONN_INTERCEPT,
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_CONN_INTERCEPT,
 			       provider_flag(failed));
 	if (!rec)
 		return;
@@ -89,7 +88,7 @@ static void provider_conn(void *data, const struct riptides_conn *c,
 	memcpy(rec->conn.laddr, c->laddr, sizeof(rec->conn.laddr));
 	memcpy(rec->conn.raddr, c->raddr, sizeof(rec->conn.raddr));
 	rec->conn.local_id = local;
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static void provider_decision(void *data, u64 cookie, const char *local_id,
@@ -99,12 +98,11 @@ static void provider_decision(void *data, u64 cookie, const char *local_id,
 	struct riptel_spiffe_ref local, peer;
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	bool failed = false;
 
 	local = riptel_intern(local_id, &failed);
 	peer = riptel_intern(peer_id, &failed);
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_POLICY_DECISION,
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_POLICY_DECISION,
 			       provider_flag(failed));
 	if (!rec)
 		return;
@@ -116,7 +114,7 @@ static void provider_decision(void *data, u64 cookie, const char *local_id,
 	rec->decision.tls_mode = tls_mode;
 	rec->decision.reason = reason;
 	rec->decision.rule = rule;
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static void provider_hs(u16 type, u64 cookie, u16 tls_version, int result,
@@ -125,11 +123,10 @@ static void provider_hs(u16 type, u64 cookie, u16 tls_version, int result,
 	struct riptel_spiffe_ref peer;
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	bool failed = false;
 
 	peer = riptel_intern(peer_id, &failed);
-	rec = riptel_rec_begin(&cr, &irqf, type, provider_flag(failed));
+	rec = riptel_rec_begin(&cr, type, provider_flag(failed));
 	if (!rec)
 		return;
 	riptel_rec_zero(rec->raw, sizeof(rec->raw));
@@ -138,7 +135,7 @@ static void provider_hs(u16 type, u64 cookie, u16 tls_version, int result,
 	rec->handshake.tls_version = tls_version;
 	rec->handshake.result = result;
 	rec->handshake.duration_ns = duration_ns;
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static void provider_hs_start(void *data, u64 cookie, u16 tls_version)
@@ -159,9 +156,8 @@ static void provider_close(void *data, u64 cookie, u64 bytes_sent,
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_CONN_CLOSE, 0);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_CONN_CLOSE, 0);
 	if (!rec)
 		return;
 	riptel_rec_zero(rec->raw, sizeof(rec->raw));
@@ -169,7 +165,7 @@ static void provider_close(void *data, u64 cookie, u64 bytes_sent,
 	rec->close.bytes_sent = bytes_sent;
 	rec->close.bytes_received = bytes_received;
 	rec->close.duration_ns = duration_ns;
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 /* @data is the RIPTEL_ID_* operation, set when the probe is registered. */
@@ -180,12 +176,11 @@ static void provider_identity(void *data, const char *spiffe_id,
 	struct riptel_spiffe_ref id;
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 	bool failed = false;
 	u8 len = min_t(u8, serial_len, sizeof(rec->identity.serial));
 
 	id = riptel_intern(spiffe_id, &failed);
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_IDENTITY,
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_IDENTITY,
 			       provider_flag(failed || len < serial_len));
 	if (!rec)
 		return;
@@ -196,7 +191,7 @@ static void provider_identity(void *data, const char *spiffe_id,
 	memcpy(rec->identity.serial, serial, len);
 	rec->identity.not_before = not_before;
 	rec->identity.not_after = not_after;
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 struct provider_event {
@@ -246,16 +241,15 @@ static void provider_record(u32 op, u32 events, const char *name)
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
-	unsigned long irqf;
 
-	rec = riptel_rec_begin(&cr, &irqf, RIPTEL_REC_PROVIDER, 0);
+	rec = riptel_rec_begin(&cr, RIPTEL_REC_PROVIDER, 0);
 	if (!rec)
 		return;
 	riptel_rec_zero(rec->raw, sizeof(rec->raw));
 	rec->provider.op = op;
 	rec->provider.events = events;
 	strscpy(rec->provider.name, name, sizeof(rec->provider.name));
-	riptel_rec_end(cr, irqf);
+	riptel_rec_end(cr);
 }
 
 static bool provider_has_marker(struct module *mod)

@@ -22,7 +22,16 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <asm/barrier.h>
+#include <asm/local64.h>
 #include "include/uapi/riptel.h"
+/*
+ * Producer-page counter += 1 (RING_INC_OLD: returning the old value) as one
+ * instruction that an interrupt on this CPU cannot split: a nested writer
+ * counts its drop in the same fields (see riptel_rec_begin()).  Other CPUs
+ * only read them.
+ */
+#define RING_INC(field)		local64_inc((local64_t *)&(field))
+#define RING_INC_OLD(field)	((u64)local64_add_return(1, (local64_t *)&(field)) - 1)
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +49,8 @@ typedef uint64_t u64;
 /* user-space stand-in; every call site names the acquire it pairs with */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
+#define RING_INC(field)		((void)__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED))
+#define RING_INC_OLD(field)	__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
 #ifndef likely
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
@@ -133,14 +144,12 @@ static inline u64 ring_pending(struct ring *r)
 static inline struct riptel_record *ring_reserve(struct ring *r, u16 type)
 {
 	struct riptel_prod_page *p = r->prod;
-	u64 seq = p->written;
+	u64 seq = RING_INC_OLD(p->written);
 	struct riptel_record *rec;
 
-	WRITE_ONCE(p->written, seq + 1);
 	if (unlikely(r->head - ring_tail(r) >= r->size)) {
-		WRITE_ONCE(p->dropped, p->dropped + 1);
-		WRITE_ONCE(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)],
-			   p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)] + 1);
+		RING_INC(p->dropped);
+		RING_INC(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)]);
 		return NULL;
 	}
 	rec = (struct riptel_record *)(r->data + (r->head & r->mask));
@@ -152,19 +161,21 @@ static inline struct riptel_record *ring_reserve(struct ring *r, u16 type)
 }
 
 /*
- * Count a record that was not even offered to the ring.  Same rule as
- * ring_reserve(): never re-entered on this ring meanwhile.  That rules out
- * NMI context, which can interrupt a producer between its load and store of
- * prod->written; the module counts NMI losses in prod->dropped_nmi instead.
+ * Count a record a nested writer could not offer: the ring was busy with
+ * the record of the context it interrupted on this CPU.  It takes a
+ * sequence number like a ring-full drop, so the reader sees the gap and
+ * written == consumed + dropped still holds.  Safe while a producer on
+ * this CPU is suspended inside ring_reserve()..ring_commit(): it touches
+ * only counters, each with one uninterruptible increment.
  */
-static inline void ring_drop(struct ring *r, u16 type)
+static inline void ring_drop_nested(struct ring *r, u16 type)
 {
 	struct riptel_prod_page *p = r->prod;
 
-	WRITE_ONCE(p->written, p->written + 1);
-	WRITE_ONCE(p->dropped, p->dropped + 1);
-	WRITE_ONCE(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)],
-		   p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)] + 1);
+	RING_INC(p->written);
+	RING_INC(p->dropped);
+	RING_INC(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)]);
+	RING_INC(p->dropped_nested);
 }
 
 /* Publish the record ring_reserve() returned. */

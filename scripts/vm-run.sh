@@ -229,17 +229,25 @@ chmod +x "$stage/init"
 cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1"
 cmdline="$cmdline clocksource=tsc tsc=reliable$append"
 
+# One TCG thread for all vCPUs by default: with multi-threaded TCG, a vCPU
+# can keep executing a stale translation of kernel text that another vCPU
+# has just patched (static keys, tracepoint enabling use int3-based text
+# poking), which showed up as a spurious "Oops: int3" in
+# syscall_trace_enter.  Single-threaded TCG keeps code patching coherent.
+# RIPTEL_QEMU_ACCEL=tcg,thread=multi restores the faster, racier mode.
+accel=${RIPTEL_QEMU_ACCEL:-tcg,thread=single}
+
 console=$out/console.log
 start=$(date +%s.%N)
 set +e
 if [ "$verbose" = 1 ]; then
-	timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
+	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" -nographic -no-reboot \
 		-nic none -m "$mem" -smp "$smp" -kernel "$vmlinuz" \
 		-initrd "$work/initrd.gz" -append "$cmdline" </dev/null 2>&1 |
 		tee "$console" >&2
 	qrc=${PIPESTATUS[0]}
 else
-	timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -nographic -no-reboot \
+	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$accel" -nographic -no-reboot \
 		-nic none -m "$mem" -smp "$smp" -kernel "$vmlinuz" \
 		-initrd "$work/initrd.gz" -append "$cmdline" </dev/null >"$console" 2>&1
 	qrc=$?

@@ -63,8 +63,8 @@ verify() {
 # ---- 1. the unit ----------------------------------------------------------
 mkdir -p "$tmp/unit"
 u=$tmp/unit/riptel-agent.service
-sed "s#^ExecStart=/usr/sbin/riptel-agent #ExecStart=$AGENT #" "$UNIT" >"$u"
-like "$(grep '^ExecStart=' "$u")" "^ExecStart=$AGENT " "unit: ExecStart retargeted to the built agent"
+sed "s#^ExecStart=/usr/sbin/riptel-agent\( \|$\)#ExecStart=$AGENT\1#" "$UNIT" >"$u"
+like "$(grep '^ExecStart=' "$u")" "^ExecStart=$AGENT( |$)" "unit: ExecStart retargeted to the built agent"
 out=$(verify "$u")
 is "$out" "rc=0" "unit: systemd-analyze verify passes without a warning"
 

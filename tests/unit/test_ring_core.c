@@ -36,16 +36,18 @@ START_TEST(test_full_and_counters)
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(fring_put_test(&f, 1), i);
 	ck_assert_int_eq(fring_put_test(&f, 1), -1);
-	ring_drop(&f.r, RIPTEL_REC_FORK);
+	ring_drop_nested(&f.r, RIPTEL_REC_FORK);
 	ck_assert_uint_eq(f.prod->written, 6);
 	ck_assert_uint_eq(f.prod->dropped, 2);
+	ck_assert_uint_eq(f.prod->dropped_nested, 1);
 	ck_assert_uint_eq(f.prod->dropped_type[RIPTEL_REC_TEST], 1);
 	ck_assert_uint_eq(f.prod->dropped_type[RIPTEL_REC_FORK], 1);
 	ck_assert_uint_eq(f.prod->head, 4 * REC);
 	ck_assert_uint_eq(ring_pending(&f.r), 4 * REC);
 	/* out-of-range types are counted, never indexed out of bounds */
-	ring_drop(&f.r, 0xffff);
+	ring_drop_nested(&f.r, 0xffff);
 	ck_assert_uint_eq(f.prod->dropped, 3);
+	ck_assert_uint_eq(f.prod->dropped_nested, 2);
 	fring_fini(&f);
 }
 END_TEST

@@ -322,7 +322,11 @@ struct riptel_prod_page {
 	 * number and are not in written or dropped
 	 */
 	__u64 dropped_nmi;
-	__u64 reserved[8];
+	/* of dropped: records whose writer interrupted another riptel writer
+	 * on this CPU (a softirq or hardirq probe firing mid-record)
+	 */
+	__u64 dropped_nested;
+	__u64 reserved[7];
 };
 
 /* Consumer page (read-write): the only thing user space writes. */
@@ -382,13 +386,14 @@ struct riptel_info {
  *                            TYPE_STATS (TYPE, SAMPLE_RATE, DISABLED,
  *                            FILTERED, SAMPLED_OUT) per known type
  *   CTL_SET (CAP_NET_ADMIN)  any of: TYPES_ON, TYPES_OFF (u32 masks, bit t =
- *                            type t; ON applies first), TYPE + SAMPLE_RATE
- *                            (keep 1 in N, 1..RIPTEL_SAMPLE_MAX), PID_ADD,
- *                            PID_DEL, CGROUP_ADD, CGROUP_DEL, FILTER_CLEAR
- *                            (RIPTEL_CLEAR_*).  All or nothing: a bad value
- *                            changes nothing.  ENOSPC: list full; ENOENT:
- *                            deleting an entry that is not there; adding one
- *                            twice is not an error.
+ *                            type t, 1..RIPTEL_REC_TEST; a type in both is
+ *                            EINVAL), TYPE + SAMPLE_RATE (keep 1 in N per
+ *                            CPU, 1..RIPTEL_SAMPLE_MAX), FILTER_CLEAR
+ *                            (RIPTEL_CLEAR_*), PID_DEL, CGROUP_DEL, PID_ADD,
+ *                            CGROUP_ADD, applied in that order.  All or
+ *                            nothing: an error changes nothing.  ENOSPC:
+ *                            list full; ENOENT: deleting an entry that is
+ *                            not there; adding one twice is not an error.
  *   RINGS                    dump: one message per CPU ring, CPU DATA_SIZE
  *                            HEAD TAIL FILL WRITTEN DROPPED CONSUMER_ERRORS
  *                            DROPPED_NMI
