@@ -145,7 +145,8 @@ static void fill_report(void)
 	cfg.type_mask &= ~(1U << RIPTEL_REC_EXEC);
 	rings[0] = (struct ctl_ring){ .cpu = 0, .data_size = 1048576,
 				      .head = 1280, .tail = 1024, .fill = 256,
-				      .written = 12, .dropped = 2 };
+				      .written = 12, .dropped = 2,
+				      .dropped_nested = 1 };
 	rings[1] = (struct ctl_ring){ .cpu = 1, .data_size = 1048576,
 				      .written = 30, .consumer_errors = 1,
 				      .dropped_nmi = 4 };
@@ -167,8 +168,8 @@ START_TEST(test_status_text)
 	ck_assert_ptr_nonnull(strstr(buf, "identities  3/1024 interned"));
 	ck_assert_ptr_nonnull(strstr(buf, "pid filter  10 20\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "cgroups     none (all cgroups)\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "\n0       1048576        256           12          2         0         0\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "\nall                    256           42          2         1         4\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n0       1048576        256           12          2         1         0         0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nall                    256           42          2         1         1         4\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nexec             no        1/1            5            0            0\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\ntcp_state        yes       1/2            0            0           17\n"));
 	ck_assert_ptr_null(strstr(buf, "\nfork "));	/* not reported */
@@ -188,7 +189,7 @@ START_TEST(test_status_json)
 	ck_assert_ptr_nonnull(strstr(s, "{\"module_version\":\"0.1.0\",\"abi_version\":1,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"ring_pages\":256,\"tracepoints\":[{\"name\":\"sched_process_exec\",\"attached\":true},{\"name\":\"sys_enter\",\"attached\":false}],\"providers\":[],"));
 	ck_assert_ptr_nonnull(strstr(s, "\"filter\":{\"pids\":[10,20],\"cgroups\":[]}"));
-	ck_assert_ptr_nonnull(strstr(s, "\"rings\":[{\"cpu\":0,\"data_size\":1048576,\"head\":1280,\"tail\":1024,\"fill\":256,\"written\":12,\"dropped\":2,\"consumer_errors\":0,\"dropped_nmi\":0},{\"cpu\":1,"));
+	ck_assert_ptr_nonnull(strstr(s, "\"rings\":[{\"cpu\":0,\"data_size\":1048576,\"head\":1280,\"tail\":1024,\"fill\":256,\"written\":12,\"dropped\":2,\"consumer_errors\":0,\"dropped_nmi\":0,\"dropped_nested\":1},{\"cpu\":1,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"types\":{\"exec\":{\"enabled\":false,\"sample_rate\":1,\"disabled\":5,\"filtered\":0,\"sampled_out\":0},\"tcp_state\":{\"enabled\":true,\"sample_rate\":2,\"disabled\":0,\"filtered\":0,\"sampled_out\":17}}}"));
 	jsonw_fini(&w);
 }

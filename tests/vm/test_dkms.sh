@@ -19,7 +19,8 @@ BUILD=${BUILD:-$ROOT/build}
 VM_OUT=${VM_OUT:-$BUILD/vmtest/manual-$KVER/test_dkms}
 mkdir -p "$VM_OUT"
 
-if "$ROOT/scripts/dkms.sh" build "$RELEASE" >"$VM_OUT/dkms.log" 2>&1; then
+# DKMS builds every kernel in one directory: one build at a time
+if flock /tmp/riptel-dkms.lock "$ROOT/scripts/dkms.sh" build "$RELEASE" >"$VM_OUT/dkms.log" 2>&1; then
 	ok "dkms build against $RELEASE headers"
 else
 	not_ok "dkms build against $RELEASE headers" "$(tail -n 30 "$VM_OUT/dkms.log")"

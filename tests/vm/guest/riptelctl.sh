@@ -35,7 +35,7 @@ has() {
 }
 # num_ok NAME A OP B
 num_ok() {
-	if [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1"; else nok "$1" "want $2 $3 $4"; fi
+	if test "$2" "$3" "$4" 2>/dev/null; then ok "$1"; else nok "$1" "want $2 $3 $4"; fi
 }
 
 # status --json counter: jget TYPE FIELD
@@ -60,7 +60,9 @@ tail_start() {
 	tpid=$!
 	i=0
 	while [ $i -lt 100 ]; do
-		ls -l /proc/$tpid/fd 2>/dev/null | grep -q /dev/riptel && break
+		for fd in "/proc/$tpid/fd/"*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = /dev/riptel ] && break 2
+		done
 		kill -0 $tpid 2>/dev/null || break
 		usleep 50000
 		i=$((i + 1))
@@ -208,7 +210,7 @@ want_rc 0 "sample tcp_state 1" riptelctl sample tcp_state 1
 # ---- pid filter ----
 rm -f /tmp/go
 mkfifo /tmp/go
-(read -r x </tmp/go; exec /bin/true) &
+(read -r _ </tmp/go; exec /bin/true) &
 P=$!
 want_rc 0 "filter pid add $P" riptelctl filter pid add $P
 has "status shows the pid filter" "$(riptelctl status >/tmp/s; echo /tmp/s)" "^pid filter +$P\$"
@@ -296,7 +298,7 @@ if grep -q "$(printf '\033')\[" /tmp/t8.txt; then ok "--color=always colours"; e
 cp /tmp/t7.txt "$OUT/tail.txt"
 
 riptelctl status >"$OUT/status-end.txt" 2>&1
-rmmod riptel && ok "rmmod" || nok "rmmod" "failed"
+if rmmod riptel; then ok "rmmod"; else nok "rmmod" "failed"; fi
 
 # ---- the load-time parameter ----
 want_rc 0 "insmod disabled_types=0x10" insmod /modules/riptel.ko disabled_types=0x10
@@ -304,7 +306,7 @@ has "tcp_state starts off" "$(riptelctl status >/tmp/s; echo /tmp/s)" "^tcp_stat
 has "exec starts on" /tmp/s "^exec +yes +1/1 "
 rmmod riptel
 for bad in 0x1 0x2000; do
-	want_rc 1 "insmod disabled_types=$bad fails" insmod /modules/riptel.ko disabled_types=$bad
+	want_rc 22 "insmod disabled_types=$bad fails with EINVAL" insmod /modules/riptel.ko disabled_types=$bad
 	if dmesg | grep -q "disabled_types=$bad: only bits 1..12 name record types"; then
 		ok "disabled_types=$bad: the log says why"
 	else
