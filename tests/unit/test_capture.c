@@ -642,6 +642,44 @@ END_TEST
  * run) must stay readable by this agent: regenerate it when the ABI moves.
  * Only invariants of any capture are checked, so a new one drops in.
  */
+/*
+ * The capture from a real VM run (`make demo` on Debian 6.12; refresh with
+ * cp build/demo/6.12/demo.rcap tests/fixtures/vm-demo-6.12.rcap): it must
+ * still open with this agent's ABI, have ended cleanly, and resolve the
+ * SPIFFE IDs its identity records reference.
+ */
+START_TEST(test_shipped_vm_capture)
+{
+	struct riptel_spiffe_ref refs[2];
+	struct capture_reader *r;
+	struct capture_item it;
+	size_t n, i, records = 0, refs_seen = 0, resolved = 0;
+	char err[256];
+	int ret;
+
+	ret = capture_open_read("tests/fixtures/vm-demo-6.12.rcap", &r, err,
+				sizeof(err));
+	ck_assert_msg(ret == 0, "%s (refresh it from `make demo`)", err);
+	while ((ret = capture_next(r, &it)) == 1) {
+		if (it.type != CAPTURE_ITEM_RECORD)
+			continue;
+		records++;
+		n = capture_record_refs(&it.rec, refs);
+		for (i = 0; i < n; i++) {
+			refs_seen++;
+			resolved += !!capture_resolve(r, refs[i].id,
+						      refs[i].gen);
+		}
+	}
+	ck_assert_msg(ret == 0, "%s", capture_error(r));
+	ck_assert(capture_clean(r));
+	ck_assert_uint_gt(records, 100);
+	ck_assert_uint_gt(refs_seen, 0);
+	ck_assert_uint_eq(resolved, refs_seen);
+	capture_close_read(r);
+}
+END_TEST
+
 START_TEST(test_shipped_sample)
 {
 	uint64_t per_cpu[2] = { 0 }, gaps[2] = { 0 }, last[2] = { 0 };
@@ -709,6 +747,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_optional_chunk);
 	tcase_add_test(tc, test_sink);
 	tcase_add_test(tc, test_shipped_sample);
+	tcase_add_test(tc, test_shipped_vm_capture);
 	suite_add_tcase(s, tc);
 	return s;
 }

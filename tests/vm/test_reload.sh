@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test_reload.sh - riptel-agent reloads its configuration on SIGHUP against
+# the real module: a bad file is refused (file, line and key named) and the
+# running configuration kept, a good one applied, records keep flowing
+# throughout, SIGTERM still exits 0.  Guest side: tests/vm/guest/reload.sh.
+set -uo pipefail
+
+ROOT=${RIPTEL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+# shellcheck source=../lib.sh
+. "$ROOT/tests/lib.sh"
+KVER=${KVER:-6.1}
+BUILD=${BUILD:-$ROOT/build}
+out=${VM_OUT:-$BUILD/vmtest/manual-$KVER/test_reload}
+mkdir -p "$out"
+
+rc=0
+"${VM_RUN:-$ROOT/scripts/vm-run.sh}" --kver "$KVER" \
+	--guest "$ROOT/tests/vm/guest/reload.sh" --out "$out/out" \
+	--timeout 240 >"$out/vm-run.log" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	ok "$KVER: VM run clean (no oops, warning or taint)"
+else
+	not_ok "$KVER: VM run clean (no oops, warning or taint)" "$(tail -n 40 "$out/vm-run.log")"
+fi
+if [ -f "$out/out/guest.tap" ]; then
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$KVER: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$KVER: ${line#not ok - }" "$(tail -n 20 "$out/out/agent.err" 2>/dev/null)" ;;
+		esac
+	done <"$out/out/guest.tap"
+else
+	not_ok "$KVER: guest results" "no guest.tap"
+fi
+done_testing
