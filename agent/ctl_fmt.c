@@ -239,7 +239,7 @@ int ctl_fmt_status_text(FILE *f, const struct ctl_report *r)
 {
 	const struct ctl_status *st = r->status;
 	const struct ctl_config *cfg = r->config;
-	uint64_t w = 0, d = 0, ce = 0, nmi = 0, fill = 0;
+	uint64_t w = 0, d = 0, ce = 0, nmi = 0, fill = 0, nest = 0;
 	size_t i;
 	uint16_t t;
 
@@ -275,23 +275,26 @@ int ctl_fmt_status_text(FILE *f, const struct ctl_report *r)
 	for (i = 0; i < cfg->nr_cgroups; i++)
 		fprintf(f, " %" PRIu64, cfg->cgroups[i]);
 
-	fprintf(f, "\n\n%-4s %10s %10s %12s %10s %9s %9s\n", "CPU", "SIZE",
-		"FILL", "WRITTEN", "DROPPED", "CONS_ERR", "NMI_LOST");
+	fprintf(f, "\n\n%-4s %10s %10s %12s %10s %9s %9s %9s\n", "CPU", "SIZE",
+		"FILL", "WRITTEN", "DROPPED", "NESTED", "CONS_ERR", "NMI_LOST");
 	for (i = 0; i < r->nr_rings; i++) {
 		const struct ctl_ring *g = &r->rings[i];
 
 		fprintf(f, "%-4" PRIu32 " %10" PRIu64 " %10" PRIu64 " %12"
-			PRIu64 " %10" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
-			g->cpu, g->data_size, g->fill, g->written, g->dropped,
-			g->consumer_errors, g->dropped_nmi);
+			PRIu64 " %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9"
+			PRIu64 "\n", g->cpu, g->data_size, g->fill, g->written,
+			g->dropped, g->dropped_nested, g->consumer_errors,
+			g->dropped_nmi);
 		w += g->written;
 		d += g->dropped;
 		ce += g->consumer_errors;
 		nmi += g->dropped_nmi;
+		nest += g->dropped_nested;
 		fill += g->fill;
 	}
 	fprintf(f, "%-4s %10s %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %9"
-		PRIu64 " %9" PRIu64 "\n", "all", "", fill, w, d, ce, nmi);
+		PRIu64 " %9" PRIu64 " %9" PRIu64 "\n", "all", "", fill, w, d,
+		nest, ce, nmi);
 
 	fprintf(f, "\n%-16s %-4s %8s %12s %12s %12s\n", "TYPE", "ON", "SAMPLE",
 		"DISABLED", "FILTERED", "SAMPLED_OUT");
@@ -377,6 +380,7 @@ int ctl_fmt_status_json(struct jsonw *w, const struct ctl_report *r)
 		jsonw_kv_u64(w, "dropped", g->dropped);
 		jsonw_kv_u64(w, "consumer_errors", g->consumer_errors);
 		jsonw_kv_u64(w, "dropped_nmi", g->dropped_nmi);
+		jsonw_kv_u64(w, "dropped_nested", g->dropped_nested);
 		jsonw_obj_end(w);
 	}
 	jsonw_arr_end(w);

@@ -461,6 +461,9 @@ static int ring_fn(void *arg, struct nlattr *head, int len)
 		case RIPTEL_A_DROPPED_NMI:
 			ret = get_u64(a, &r.dropped_nmi);
 			break;
+		case RIPTEL_A_DROPPED_NESTED:
+			ret = get_u64(a, &r.dropped_nested);
+			break;
 		}
 		if (ret)
 			return ret;

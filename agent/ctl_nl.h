@@ -63,6 +63,7 @@ struct ctl_ring {
 	uint64_t dropped;
 	uint64_t consumer_errors;
 	uint64_t dropped_nmi;
+	uint64_t dropped_nested;	/* of dropped */
 };
 
 /* One CTL_SET request: zero fields are left out. */

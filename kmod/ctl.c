@@ -436,7 +436,9 @@ static int ctl_put_ring(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, RIPTEL_A_CONSUMER_ERRORS,
 			      READ_ONCE(p->consumer_errors), RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_DROPPED_NMI,
-			      READ_ONCE(p->dropped_nmi), RIPTEL_A_PAD)) {
+			      READ_ONCE(p->dropped_nmi), RIPTEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, RIPTEL_A_DROPPED_NESTED,
+			      READ_ONCE(p->dropped_nested), RIPTEL_A_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

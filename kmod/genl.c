@@ -6,6 +6,7 @@
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include "ctl.h"
 #include "genl.h"
 #include "intern.h"
 #include "provider.h"
@@ -154,7 +155,7 @@ static int genl_cmd_status(struct sk_buff *skb, struct genl_info *info)
 			      RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(msg, RIPTEL_A_INTERN_FAILED, st.failed,
 			      RIPTEL_A_PAD) ||
-	    riptel_provider_fill(msg))
+	    riptel_provider_fill(msg) || riptel_ctl_fill_status(msg))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -192,6 +193,8 @@ static struct genl_family genl_riptel __ro_after_init = {
 	.maxattr = RIPTEL_A_MAX,
 	.policy = genl_policy,
 	.module = THIS_MODULE,
+	.ops = riptel_ctl_ops,
+	.n_ops = RIPTEL_CTL_NR_OPS,
 	.small_ops = genl_ops,
 	.n_small_ops = ARRAY_SIZE(genl_ops),
 	/* strict validation and reserved-field checks for every command */

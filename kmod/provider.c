@@ -28,6 +28,7 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <net/genetlink.h>
+#include "ctl.h"
 #include "genl.h"
 #include "intern.h"
 #include "provider.h"
@@ -59,6 +60,12 @@ struct provider {
 static DEFINE_MUTEX(provider_mutex);
 static struct provider providers[PROVIDER_MAX];
 
+/* Record control (ctl.h): the subject is the current task, if any. */
+static __always_inline bool provider_pass(u16 type)
+{
+	return riptel_ctl_pass(type, in_task() ? current : NULL, NULL);
+}
+
 static __always_inline u16 provider_flag(bool failed)
 {
 	return failed ? RIPTEL_RF_TRUNCATED : 0;
@@ -72,6 +79,8 @@ static void provider_conn(void *data, const struct riptides_conn *c,
 	struct riptel_spiffe_ref local;
 	bool failed = false;
 
+	if (!provider_pass(RIPTEL_REC_CONN_INTERCEPT))
+		return;
 	local = riptel_intern(local_id, &failed);
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_CONN_INTERCEPT,
 			       provider_flag(failed));
@@ -100,6 +109,8 @@ static void provider_decision(void *data, u64 cookie, const char *local_id,
 	struct riptel_record *rec;
 	bool failed = false;
 
+	if (!provider_pass(RIPTEL_REC_POLICY_DECISION))
+		return;
 	local = riptel_intern(local_id, &failed);
 	peer = riptel_intern(peer_id, &failed);
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_POLICY_DECISION,
@@ -125,6 +136,8 @@ static void provider_hs(u16 type, u64 cookie, u16 tls_version, int result,
 	struct riptel_record *rec;
 	bool failed = false;
 
+	if (!provider_pass(type))
+		return;
 	peer = riptel_intern(peer_id, &failed);
 	rec = riptel_rec_begin(&cr, type, provider_flag(failed));
 	if (!rec)
@@ -157,6 +170,8 @@ static void provider_close(void *data, u64 cookie, u64 bytes_sent,
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 
+	if (!provider_pass(RIPTEL_REC_CONN_CLOSE))
+		return;
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_CONN_CLOSE, 0);
 	if (!rec)
 		return;
@@ -179,6 +194,8 @@ static void provider_identity(void *data, const char *spiffe_id,
 	bool failed = false;
 	u8 len = min_t(u8, serial_len, sizeof(rec->identity.serial));
 
+	if (!provider_pass(RIPTEL_REC_IDENTITY))
+		return;
 	id = riptel_intern(spiffe_id, &failed);
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_IDENTITY,
 			       provider_flag(failed || len < serial_len));
@@ -242,6 +259,8 @@ static void provider_record(u32 op, u32 events, const char *name)
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 
+	if (!provider_pass(RIPTEL_REC_PROVIDER))
+		return;
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_PROVIDER, 0);
 	if (!rec)
 		return;

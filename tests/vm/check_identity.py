@@ -165,6 +165,59 @@ t(good and len(hd) == 1 and hd[0]["result"] == -103 and
   "failed simulated handshake: -ECONNABORTED, no peer, denied",
   (read("conn_hsfail.txt"), d, hd))
 
+# ---- the agent's spans for the same connections (issue 4: process,
+# cgroup, identity and span data per connection, from --output=json) ----
+spans = [r for r in recs if r.get("type") == "span"]
+t(len(spans) > 0, "agent emitted connection spans", "no span lines")
+
+
+def span_of(fname):
+    """The connect span of the connection whose cookie fname names, found
+    through its intercept record's local port."""
+    ic = by("conn_intercept", kv(read(fname)).get("cookie", "none"))
+    if len(ic) != 1:
+        return None, None
+    for sp in spans:
+        a = sp.get("attributes", {})
+        if sp.get("name") == "connect" and \
+           a.get("network.local.port") == ic[0]["lport"] and \
+           a.get("network.peer.port") == ic[0]["rport"]:
+            return sp, ic[0]
+    return None, ic[0]
+
+
+sp, ic = span_of("conn_a.txt")
+a = sp["attributes"] if sp else {}
+t(sp is not None and sp["kind"] == "client" and
+  a.get("riptides.local.spiffe_id") == A and
+  a.get("riptides.peer.spiffe_id") == S and
+  a.get("riptides.decision") == "allow" and
+  sp["status"]["code"] != "error" and
+  a.get("riptides.bytes.sent") == 1000 and
+  a.get("riptides.bytes.received") == 2000 and
+  a.get("process.pid") == ic["tgid"] and
+  a.get("tls.protocol.version") == "1.3",
+  "span client-a: CLIENT, A -> server, allow, 1000/2000 bytes, its pid, TLS 1.3",
+  (sp, ic))
+kids = [x for x in spans if sp and x.get("parent_span_id") == sp["span_id"]]
+t(any(x["name"] == "tls handshake" for x in kids),
+  "span client-a: the handshake is its child span", kids)
+sp, ic = span_of("conn_b.txt")
+a = sp["attributes"] if sp else {}
+t(sp is not None and a.get("riptides.local.spiffe_id") == B and
+  a.get("riptides.decision") == "deny" and sp["status"]["code"] == "error" and
+  a.get("process.pid") == ic["tgid"],
+  "span client-b: B, deny, status ERROR, its pid", (sp, ic))
+sp, ic = span_of("conn_cg.txt")
+a = sp["attributes"] if sp else {}
+t(sp is not None and a.get("riptides.local.spiffe_id") == C and
+  a.get("riptides.cgroup.id") == ic["cgroup_id"] and ic["cgroup_id"] > 0 and
+  a.get("process.pid") == ic["tgid"],
+  "span cgroup workload: C, the workload's cgroup id and pid", (sp, ic))
+sp, ic = span_of("conn_hsfail.txt")
+t(sp is not None and sp["status"]["code"] == "error",
+  "span with a failed handshake: status ERROR", (sp, ic))
+
 ids = [(r["op"], name_of(r["id"]), r["serial"]) for r in recs
        if r.get("type") == "identity"]
 ops = [(op, name) for op, name, _ in ids]

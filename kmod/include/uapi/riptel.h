@@ -396,7 +396,7 @@ struct riptel_info {
  *                            not there; adding one twice is not an error.
  *   RINGS                    dump: one message per CPU ring, CPU DATA_SIZE
  *                            HEAD TAIL FILL WRITTEN DROPPED CONSUMER_ERRORS
- *                            DROPPED_NMI
+ *                            DROPPED_NMI DROPPED_NESTED
  *
  * CTL_GET and RINGS are open to every user: they show counters and the
  * filter settings, never record contents or identities.
@@ -463,6 +463,7 @@ enum riptel_genl_attr {
 	RIPTEL_A_DROPPED,		/* u64 */
 	RIPTEL_A_CONSUMER_ERRORS,	/* u64 */
 	RIPTEL_A_DROPPED_NMI,		/* u64 */
+	RIPTEL_A_DROPPED_NESTED,	/* u64: of DROPPED, nested writers */
 	__RIPTEL_A_MAX,
 };
 #define RIPTEL_A_MAX (__RIPTEL_A_MAX - 1)
