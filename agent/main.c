@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -139,6 +140,8 @@ static void usage(FILE *f)
 "      --replay=FILE     run the whole pipeline from a capture file instead\n"
 "                        of /dev/riptel, as fast as possible\n"
 "      --pace            with --replay: at the recorded pace\n"
+"                        (with --prometheus, a replay keeps serving its final\n"
+"                        metrics until SIGTERM, so they can be scraped)\n"
 "  -h, --help            this text\n"
 "  -V, --version         print the version and exit\n"
 "\n"
@@ -807,6 +810,26 @@ static int run_replay(struct agent *a)
 	return 0;
 }
 
+/*
+ * --replay with a Prometheus endpoint: the replay is over and its final
+ * metrics are published; keep serving them until SIGINT/SIGTERM (or
+ * --duration), so they can be scraped and compared.
+ */
+static void linger(struct agent *a)
+{
+	struct pollfd pfd = { .fd = a->sig_fd, .events = POLLIN };
+	uint64_t end = a->opt.duration > 0 ?
+		       mono_now() + (uint64_t)(a->opt.duration * 1e9) : 0;
+
+	log_msg("replay done; serving its metrics on %s until SIGTERM",
+		a->cfg.prometheus_listen);
+	for (;;) {
+		prom_heartbeat(a->prom);
+		if (poll(&pfd, 1, 1000) > 0 || (end && mono_now() >= end))
+			return;
+	}
+}
+
 static int open_source(struct agent *a, char *err, size_t errlen)
 {
 	struct device_diag diag;
@@ -1005,6 +1028,8 @@ int main(int argc, char **argv)
 			log_msg("sink %s: %" PRIu64 " errors, last: %s",
 				a.pl.sinks[i].name, a.pl.errors[i],
 				strerror(-a.pl.last_error[i]));
+	if (a.replay && a.prom)
+		linger(&a);
 	/* what is still queued is now dropped and counted (shutdown) */
 	if (a.ex)
 		export_stop(a.ex->exp);

@@ -43,6 +43,8 @@ PACKAGES=(
 	check sparse clang llvm libbpf-dev bpftool prometheus
 	# packaging
 	dkms
+	# integration tests: Prometheus API queries, udev rule check
+	jq curl udev
 	# ---- later issues: add Debian packages below this line ----
 )
 # Installed with --no-install-recommends.

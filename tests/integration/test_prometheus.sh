@@ -39,6 +39,7 @@ stop_pid() {
 }
 
 cleanup() {
+	stop_pid "${AGENT_PID:-}"
 	stop_pid "$FEED_PID"
 	stop_pid "$PROM_PID"
 	rm -rf "$TMP"
@@ -83,6 +84,25 @@ port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# ---- the agent itself: it replays the capture of a real VM run (make demo)
+# and keeps serving the resulting metrics until SIGTERM -------------------------
+AGENT=$ROOT/$BUILD/release/bin/riptel-agent
+AGENT_PORT=
+for _ in 1 2 3 4 5; do
+	p=$((20000 + RANDOM % 40000))
+	port_free "$p" && AGENT_PORT=$p && break
+done
+"$AGENT" --replay "$ROOT/tests/fixtures/vm-demo-6.12.rcap" --output=none \
+	--prometheus="127.0.0.1:$AGENT_PORT" 2>"$TMP/agent.err" &
+AGENT_PID=$!
+for _ in $(seq 1 $((WAIT * 10))); do
+	grep -q "serving its metrics" "$TMP/agent.err" && break
+	kill -0 "$AGENT_PID" 2>/dev/null || break
+	sleep 0.1
+done
+like "$(cat "$TMP/agent.err")" "serving its metrics on 127.0.0.1:$AGENT_PORT" \
+	"riptel-agent replays the VM capture and serves /metrics"
+
 cat >"$TMP/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
@@ -92,6 +112,16 @@ scrape_configs:
   - job_name: riptel
     static_configs:
       - targets: ['127.0.0.1:$FEED_PORT']
+  - job_name: riptel-agent
+    static_configs:
+      - targets: ['127.0.0.1:$AGENT_PORT']
+    # the agent serves the same metric names as the feeder: prefix its
+    # series so the feeder's exact-count queries above see only the feeder
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: '(riptides_.*)'
+        target_label: __name__
+        replacement: 'agent_\${1}'
 YAML
 
 PROM_PORT=
@@ -188,6 +218,31 @@ is "$(curl -s --max-time 10 -G "$API/metadata" --data-urlencode metric=riptides_
 # ---- resource ------------------------------------------------------------------------------
 is "$(value 'target_info{service_name="riptel-feed",host_name="itest"}')" 1 \
 	"resource attributes on target_info"
+
+# ---- the agent's own series, from the VM capture: 3 allowed connections
+# frontend -> payments, 2 denied batch-job, 1 denied frontend (failed
+# handshake), 5 successful and 1 failed TLS 1.3 handshakes -------------------
+for _ in $(seq 1 $((WAIT * 2))); do
+	[ "$(value 'up{job="riptel-agent"}')" = 1 ] &&
+		[ -n "$(value 'agent_riptides_connections_total{job="riptel-agent",riptides_decision="allow"}')" ] && break
+	sleep 0.5
+done
+F=spiffe://demo.riptel.dev/ns/shop/sa/frontend
+Bj=spiffe://demo.riptel.dev/ns/batch/sa/batch-job
+is "$(value "agent_riptides_connections_total{job=\"riptel-agent\",riptides_decision=\"allow\",riptides_local_spiffe_id=\"$F\"}")" 3 \
+	"agent: 3 allowed connections by frontend's SPIFFE ID"
+is "$(value "agent_riptides_connections_total{job=\"riptel-agent\",riptides_decision=\"deny\",riptides_local_spiffe_id=\"$Bj\"}")" 2 \
+	"agent: 2 denied connections by batch-job's SPIFFE ID"
+is "$(value 'agent_riptides_handshakes_total{job="riptel-agent",riptides_handshake_outcome="failure"}')" 1 \
+	"agent: 1 failed handshake"
+is "$(value 'agent_riptides_handshakes_total{job="riptel-agent",riptides_handshake_outcome="success"}')" 5 \
+	"agent: 5 successful handshakes"
+is "$(value 'sum(agent_riptides_connection_duration_seconds_count{job="riptel-agent",riptides_decision="allow"})')" 3 \
+	"agent: the duration histogram counts the 3 allowed connections"
+kill -TERM "$AGENT_PID" 2>/dev/null
+wait "$AGENT_PID"
+is "$?" 0 "agent stops cleanly on SIGTERM"
+AGENT_PID=
 
 # ---- stop ------------------------------------------------------------------------------------
 kill -TERM "$FEED_PID" 2>/dev/null
