@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test_reload.sh - riptel-agent reloads its configuration on SIGHUP against
+# test_reload.sh - invalid module parameters fail the load with the reason in
+# the kernel log; riptel-agent reloads its configuration on SIGHUP against
 # the real module: a bad file is refused (file, line and key named) and the
 # running configuration kept, a good one applied, records keep flowing
 # throughout, SIGTERM still exits 0.  Guest side: tests/vm/guest/reload.sh.

@@ -1,5 +1,6 @@
 #!/bin/sh
-# reload.sh - guest side of test_reload.sh: riptel-agent's SIGHUP handling.
+# reload.sh - guest side of test_reload.sh: module parameters refused with a
+# reason, and riptel-agent's SIGHUP handling.
 # Lines "ok - ..." / "not ok - ..." go to /out/guest.tap.
 set -u
 TAP=/out/guest.tap
@@ -7,6 +8,24 @@ TAP=/out/guest.tap
 ok() { echo "ok - $*" >>"$TAP"; }
 nok() { echo "not ok - $*" >>"$TAP"; }
 count() { grep -c "\"type\":\"$1\"" /out/agent.json 2>/dev/null || echo 0; }
+
+# invalid module parameters: the load fails, and the kernel log says why
+badparam() {
+	if insmod /modules/riptel.ko "$1" 2>/dev/null; then
+		nok "insmod riptel $1 refused"
+		rmmod riptel
+	elif dmesg | grep -q "riptel: $2"; then
+		ok "insmod riptel $1 refused: '$2' in the kernel log"
+	else
+		nok "insmod riptel $1 refused: '$2' in the kernel log"
+	fi
+}
+badparam ring_pages=3 "ring_pages=3: must be a power of two"
+badparam ring_pages=131072 "ring_pages=131072: must be a power of two"
+badparam flush_ms=0 "flush_ms=0: must be in 1..10000"
+badparam watermark=999999999 "watermark=999999999: larger than the ring"
+[ -e /dev/riptel ] && nok "no device left behind by refused loads" ||
+	ok "no device left behind by refused loads"
 
 insmod /modules/riptel.ko || { nok "insmod riptel"; exit 1; }
 cat >/tmp/agent.conf <<'CONF'
