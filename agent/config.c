@@ -85,6 +85,8 @@ static const struct key keys[] = {
 	  "16384", "processes kept in the enrichment cache"),
 	K("metrics", "cardinality_limit", NULL, T_U32, cardinality_limit, 1,
 	  1U << 20, "2000", "series per metric; the rest fold into otel.metric.overflow"),
+	K("metrics", "attribute_filters", NULL, T_STR, attribute_filters, 0, 0,
+	  "", "per-metric attribute allow/deny lists: METRIC:allow=a,b:deny=c;..."),
 	K("spans", "max_open", NULL, T_U32, max_open_spans, 1, 1U << 22,
 	  "65536", "connections tracked at once; oldest evicted and counted"),
 	K("spans", "flush_unfinished", NULL, T_BOOL, flush_unfinished, 0, 0,

@@ -57,6 +57,7 @@ struct config {
 	uint32_t process_cache;
 	/* [metrics] */
 	uint32_t cardinality_limit;
+	char attribute_filters[CONFIG_STR_MAX];
 	/* [spans] */
 	uint32_t max_open_spans;
 	bool flush_unfinished;

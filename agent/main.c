@@ -82,6 +82,8 @@ struct agent {
 	pthread_t reload_thread;
 	bool reload_started;
 	volatile sig_atomic_t stopping;
+	uint64_t partial_seen[3];	/* partial successes already logged */
+	uint64_t partial_logged_ns;
 };
 
 static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -465,13 +467,40 @@ static void on_health(void *ctx, struct telemetry_health *h)
 	pthread_mutex_unlock(&a->exp_lock);
 }
 
+/*
+ * Partial successes (the collector refused some items of an accepted
+ * request) are logged at most once per metric interval per signal, with
+ * how many happened since the last report and the latest message.
+ */
+static void log_partials(struct agent *a, uint64_t now_ns)
+{
+	static const char *const names[] = { "metrics", "traces", "logs" };
+
+	if (now_ns - a->partial_logged_ns < (uint64_t)a->cfg.metric_interval_ms * 1000000)
+		return;
+	a->partial_logged_ns = now_ns;
+	pthread_mutex_lock(&a->exp_lock);
+	for (int s = 0; a->ex && s < OTLP_SIGNALS && s < 3; s++) {
+		struct export_signal_stats es;
+
+		export_stats(a->ex->exp, s, &es);
+		if (es.partial_successes > a->partial_seen[s])
+			log_msg("export %s: the collector refused part of %" PRIu64
+				" requests (%" PRIu64 " items in all so far): %s",
+				names[s], es.partial_successes - a->partial_seen[s],
+				es.rejected, es.last_partial);
+		a->partial_seen[s] = es.partial_successes;
+	}
+	pthread_mutex_unlock(&a->exp_lock);
+}
+
 static int tick_health(void *ctx, uint64_t now_ns)
 {
 	struct agent *a = ctx;
 
-	(void)now_ns;
 	if (a->prom)
 		prom_heartbeat(a->prom);
+	log_partials(a, now_ns);
 	return 0;
 }
 
@@ -524,6 +553,19 @@ static int setup_telemetry(struct agent *a, char *err, size_t errlen)
 	model_attrs_clear(&extra);
 	if (ret)
 		return ret;
+	if (c->attribute_filters[0]) {
+		char why[256] = "";
+
+		ret = telemetry_metric_filters(a->tm, c->attribute_filters, why,
+					       sizeof(why));
+		if (ret) {
+			snprintf(err, errlen, "metrics.attribute_filters: %s",
+				 why);
+			telemetry_free(a->tm);
+			a->tm = NULL;
+			return ret;
+		}
+	}
 	telemetry_as_sink(a->tm, &s);
 	ret = pipeline_add(&a->pl, &s);
 	if (ret) {
@@ -924,6 +966,22 @@ int main(int argc, char **argv)
 		if (ret) {
 			log_msg("invalid export settings: %s", msg);
 			return 2;
+		}
+		if (a.cfg.attribute_filters[0]) {
+			struct telemetry_opts to = { 0 };
+			struct telemetry *t = NULL;
+
+			ret = telemetry_new(&to, &t, msg, sizeof(msg));
+			if (!ret)
+				ret = telemetry_metric_filters(t,
+					a.cfg.attribute_filters, msg,
+					sizeof(msg));
+			telemetry_free(t);
+			if (ret) {
+				log_msg("invalid configuration: metrics.attribute_filters: %s",
+					msg);
+				return 2;
+			}
 		}
 		config_format(&a.cfg, text, sizeof(text));
 		fputs(text, stdout);

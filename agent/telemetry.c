@@ -78,6 +78,7 @@ struct telemetry {
 	int mid[M_COUNT];
 	int64_t mono_to_real_ns;
 	uint64_t last_mono;		/* newest time seen (record or tick) */
+	uint64_t idle_lag_ns;		/* see telemetry_collect() */
 	uint64_t last_metrics;
 	uint64_t last_traces;
 	struct telemetry_health prev;	/* health totals already counted */
@@ -237,6 +238,7 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 		t->o.metric_interval_ns = DEFAULT_METRIC_INTERVAL;
 	if (!t->o.trace_interval_ns)
 		t->o.trace_interval_ns = DEFAULT_TRACE_INTERVAL;
+	t->idle_lag_ns = o->idle_lag_ns ? o->idle_lag_ns : 2000000000ULL;
 	t->mono_to_real_ns = o->clock_set ? o->mono_to_real_ns :
 		clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	/* the record stream's proc_root pointer is not kept: copy semantics */
@@ -483,7 +485,15 @@ int telemetry_collect(struct telemetry *t, uint64_t now_mono_ns, unsigned int si
 	if (now_mono_ns > t->last_mono)
 		t->last_mono = now_mono_ns;
 	unix_ns = unix_of(t, t->last_mono);
-	spans_advance(t->spans, now_mono_ns);
+	/*
+	 * The clock may finish connections whose records stopped coming, but
+	 * only idle_lag past their reorder window: records of another CPU can
+	 * still be in its ring or the drain queue, so "now" is not "everything
+	 * before now was seen".  Newer records finish them sooner
+	 * (spans_record() goes by record time).
+	 */
+	spans_advance(t->spans, now_mono_ns > t->idle_lag_ns ?
+			       now_mono_ns - t->idle_lag_ns : 0);
 	if (signals & TELEMETRY_METRICS) {
 		update_health(t, unix_ns);
 		out->metrics = model_metric_batch_new();
@@ -577,6 +587,74 @@ int telemetry_metric_filter(struct telemetry *t, const char *metric,
 	if (id < 0)
 		return id;
 	return metrics_filter(t->metrics, id, allow, deny);
+}
+
+/*
+ * "METRIC:allow=a,b:deny=c;METRIC2:deny=d" -> telemetry_metric_filter()
+ * per entry.  Everything is checked before anything is applied.
+ */
+static int filters_walk(struct telemetry *t, const char *spec, bool apply,
+			char *err, size_t errlen)
+{
+	char *copy = strdup(spec ? spec : ""), *entry, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (entry = strtok_r(copy, ";", &save); entry && !ret;
+	     entry = strtok_r(NULL, ";", &save)) {
+		char *metric, *part, *save2 = NULL;
+		const char *allow = NULL, *deny = NULL;
+
+		while (*entry == ' ')
+			entry++;
+		if (!*entry)
+			continue;
+		metric = strtok_r(entry, ":", &save2);
+		while ((part = strtok_r(NULL, ":", &save2))) {
+			if (!strncmp(part, "allow=", 6) && !allow) {
+				allow = part + 6;
+			} else if (!strncmp(part, "deny=", 5) && !deny) {
+				deny = part + 5;
+			} else {
+				snprintf(err, errlen,
+					 "'%s': expected allow=LIST or deny=LIST, once each",
+					 part);
+				ret = -EINVAL;
+				break;
+			}
+		}
+		if (ret)
+			break;
+		if (!allow && !deny) {
+			snprintf(err, errlen,
+				 "'%s': expected METRIC:allow=a,b and/or :deny=c", metric);
+			ret = -EINVAL;
+		} else if (metrics_find(t->metrics, metric) < 0) {
+			snprintf(err, errlen, "unknown metric '%s'", metric);
+			ret = -ENOENT;
+		} else if (apply) {
+			ret = telemetry_metric_filter(t, metric, allow, deny);
+			if (ret)
+				snprintf(err, errlen, "'%s': cannot apply (%s)",
+					 metric, strerror(-ret));
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+int telemetry_metric_filters(struct telemetry *t, const char *spec, char *err,
+			     size_t errlen)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	ret = filters_walk(t, spec, false, err, errlen);
+	if (!ret)
+		ret = filters_walk(t, spec, true, err, errlen);
+	return ret;
 }
 
 const struct model_resource *telemetry_resource(const struct telemetry *t)

@@ -61,6 +61,9 @@ struct telemetry_opts {
 	bool span_process_detail;	/* all process attributes on spans and logs */
 	uint32_t ignore_tgid;		/* connections of this process not reported */
 	uint64_t reorder_window_ns;	/* 0: 500 ms */
+	/* how long past its reorder window a closed connection may wait for
+	 * records when none newer arrive (drain lag allowance); 0: 2 s */
+	uint64_t idle_lag_ns;
 	uint64_t trace_interval_ns;	/* spans and logs export; 0: 5 s */
 	/* identity */
 	spans_resolve_fn resolve;	/* NULL: every SPIFFE ID "unknown" */
@@ -114,6 +117,13 @@ void telemetry_flush(struct telemetry *t);
 /* Restrict a metric's attributes (comma lists); -ENOENT unknown metric. */
 int telemetry_metric_filter(struct telemetry *t, const char *metric,
 			    const char *allow, const char *deny);
+/*
+ * Apply "METRIC:allow=a,b:deny=c;METRIC2:deny=d" (the metrics.attribute_filters
+ * key): every entry is checked first, so a bad spec changes nothing.
+ * 0, -EINVAL (syntax) or -ENOENT (unknown metric), with the reason in err.
+ */
+int telemetry_metric_filters(struct telemetry *t, const char *spec, char *err,
+			     size_t errlen);
 const struct model_resource *telemetry_resource(const struct telemetry *t);
 void telemetry_stats(const struct telemetry *t, struct telemetry_stats *st);
 

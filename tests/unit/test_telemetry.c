@@ -56,6 +56,8 @@ static struct telemetry *make(struct telemetry_opts *o)
 	o->mono_to_real_ns = 0;
 	o->mono_to_boot_ns = 0;
 	o->reorder_window_ns = 100 * MS;
+	if (!o->idle_lag_ns)
+		o->idle_lag_ns = 1;	/* these tests step the clock by hand */
 	o->resource.host_name = "test-host";
 	o->resource.machine_id_path = "tests/fixtures/machine-id";
 	ck_assert_int_eq(telemetry_new(o, &t, err, sizeof(err)), 0);
@@ -243,6 +245,80 @@ START_TEST(test_delta_and_filter)
 }
 END_TEST
 
+/*
+ * A connection's close reaches the agent from one CPU's ring before its
+ * intercept and decision from another's, and the clock passes the reorder
+ * window meanwhile (a drain lagging behind): the late records must still
+ * join the span, not make a second, identity-less one.
+ */
+START_TEST(test_lagging_cpu_joins_span)
+{
+	struct telemetry_opts o = { .idle_lag_ns = 2 * SEC };
+	struct telemetry *t = make(&o);
+	struct telemetry_batches b;
+	struct riptel_record r = rec(RIPTEL_REC_CONN_CLOSE, 300, 10 * SEC + 50 * MS);
+
+	r.close.sock_cookie = 77;
+	r.close.bytes_sent = 5;
+	ck_assert_int_eq(telemetry_record(t, &r, 0), 0);
+	/* idle tick after the window: the CPU with the intercept is lagging */
+	ck_assert_int_eq(telemetry_collect(t, 10 * SEC + 600 * MS, TELEMETRY_SPANS, &b), 0);
+	ck_assert_uint_eq(b.spans->n, 0);
+	telemetry_batches_free(&b);
+	feed_denied_inbound(t, 77, 10 * SEC);
+	/* past window + lag: now finished, with the intercept's identity */
+	ck_assert_int_eq(telemetry_collect(t, 13 * SEC, TELEMETRY_SPANS, &b), 0);
+	ck_assert_uint_eq(b.spans->n, 1);
+	ck_assert_str_eq(sattr(&b.spans->v[0].attrs, "riptides.decision"), "deny");
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
+/* The metrics.attribute_filters syntax: all checked before any applies. */
+START_TEST(test_filter_spec)
+{
+	struct telemetry_opts o = { 0 };
+	struct telemetry *t = make(&o);
+	struct telemetry_batches b;
+	const struct model_metric *m;
+	char err[256] = "";
+
+	ck_assert_int_eq(telemetry_metric_filters(t,
+		"riptides.connections:deny=riptides.peer.spiffe_id;no.such:deny=x",
+		err, sizeof(err)), -ENOENT);
+	ck_assert_msg(strstr(err, "unknown metric 'no.such'"), "%s", err);
+	ck_assert_int_eq(telemetry_metric_filters(t, "riptides.connections",
+						  err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(telemetry_metric_filters(t,
+		"riptides.connections:deny=a:deny=b", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(telemetry_metric_filters(t,
+		"riptides.connections:permit=a", err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "permit=a"), "%s", err);
+	/* nothing applied so far: the peer ID is still there */
+	feed_denied_inbound(t, 1, 10 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 11 * SEC, TELEMETRY_METRICS, &b), 0);
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_ptr_nonnull(model_attrs_get(&m->points[0].attrs,
+					      "riptides.peer.spiffe_id"));
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+
+	t = make(&o);
+	ck_assert_int_eq(telemetry_metric_filters(t,
+		" riptides.connections:deny=riptides.peer.spiffe_id;"
+		"riptides.handshakes:allow=tls.protocol.version", err,
+		sizeof(err)), 0);
+	feed_denied_inbound(t, 1, 10 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 11 * SEC, TELEMETRY_METRICS, &b), 0);
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_ptr_null(model_attrs_get(&m->points[0].attrs,
+					   "riptides.peer.spiffe_id"));
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
 /* An intercept from softirq: no process, but the cgroup names the container. */
 START_TEST(test_taskless_intercept_uses_cgroup)
 {
@@ -312,6 +388,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_end_to_end);
 	tcase_add_test(tc, test_tick_exports_at_intervals);
 	tcase_add_test(tc, test_delta_and_filter);
+	tcase_add_test(tc, test_filter_spec);
+	tcase_add_test(tc, test_lagging_cpu_joins_span);
 	tcase_add_test(tc, test_taskless_intercept_uses_cgroup);
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_as_sink);

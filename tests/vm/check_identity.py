@@ -218,8 +218,10 @@ sp, ic = span_of("conn_hsfail.txt")
 t(sp is not None and sp["status"]["code"] == "error",
   "span with a failed handshake: status ERROR", (sp, ic))
 
-ids = [(r["op"], name_of(r["id"]), r["serial"]) for r in recs
-       if r.get("type") == "identity"]
+# the agent prints records in drain order, CPU by CPU: order by time
+ids = [(r["op"], name_of(r["id"]), r["serial"]) for r in
+       sorted((r for r in recs if r.get("type") == "identity"),
+              key=lambda r: r["ts_ns"])]
 ops = [(op, name) for op, name, _ in ids]
 t(ops == [("issued", A), ("issued", B), ("issued", S), ("revoked", B),
           ("rotated", A), ("issued", E), ("revoked", E), ("issued", C),
