@@ -474,6 +474,19 @@ void telemetry_batches_free(struct telemetry_batches *b)
 	b->logs = NULL;
 }
 
+/*
+ * The clock may finish connections whose records stopped coming, but only
+ * idle_lag past their reorder window: records of another CPU can still be
+ * in its ring or the drain queue, so "now" is not "everything before now
+ * was seen".  Newer records finish them sooner (spans_record() goes by
+ * record time).
+ */
+static void advance_idle(struct telemetry *t, uint64_t now_mono_ns)
+{
+	spans_advance(t->spans, now_mono_ns > t->idle_lag_ns ?
+			       now_mono_ns - t->idle_lag_ns : 0);
+}
+
 int telemetry_collect(struct telemetry *t, uint64_t now_mono_ns, unsigned int signals,
 		      struct telemetry_batches *out)
 {
@@ -485,15 +498,7 @@ int telemetry_collect(struct telemetry *t, uint64_t now_mono_ns, unsigned int si
 	if (now_mono_ns > t->last_mono)
 		t->last_mono = now_mono_ns;
 	unix_ns = unix_of(t, t->last_mono);
-	/*
-	 * The clock may finish connections whose records stopped coming, but
-	 * only idle_lag past their reorder window: records of another CPU can
-	 * still be in its ring or the drain queue, so "now" is not "everything
-	 * before now was seen".  Newer records finish them sooner
-	 * (spans_record() goes by record time).
-	 */
-	spans_advance(t->spans, now_mono_ns > t->idle_lag_ns ?
-			       now_mono_ns - t->idle_lag_ns : 0);
+	advance_idle(t, now_mono_ns);
 	if (signals & TELEMETRY_METRICS) {
 		update_health(t, unix_ns);
 		out->metrics = model_metric_batch_new();
@@ -551,7 +556,7 @@ int telemetry_tick(struct telemetry *t, uint64_t now_mono_ns)
 		t->last_metrics = now_mono_ns;
 	if (now_mono_ns < t->last_traces)
 		t->last_traces = now_mono_ns;
-	spans_advance(t->spans, now_mono_ns);
+	advance_idle(t, now_mono_ns);
 	if (now_mono_ns - t->last_metrics >= t->o.metric_interval_ns) {
 		signals |= TELEMETRY_METRICS;
 		t->last_metrics = now_mono_ns;

@@ -265,6 +265,8 @@ START_TEST(test_lagging_cpu_joins_span)
 	ck_assert_int_eq(telemetry_collect(t, 10 * SEC + 600 * MS, TELEMETRY_SPANS, &b), 0);
 	ck_assert_uint_eq(b.spans->n, 0);
 	telemetry_batches_free(&b);
+	/* and the once-a-second tick does not finish it either */
+	ck_assert_int_eq(telemetry_tick(t, 11 * SEC), 0);
 	feed_denied_inbound(t, 77, 10 * SEC);
 	/* past window + lag: now finished, with the intercept's identity */
 	ck_assert_int_eq(telemetry_collect(t, 13 * SEC, TELEMETRY_SPANS, &b), 0);
