@@ -32,15 +32,20 @@ print()
 print("connections (one span each; the handshake is a child span):")
 fmt = "  %-8s %-44s -> %-44s %-6s %-6s %s"
 print(fmt % ("kind", "local SPIFFE ID", "peer SPIFFE ID", "policy", "status", "process"))
+server_side = 0
 for s in sorted(spans, key=lambda s: s["start_time_unix_nano"]):
     a = s["attributes"]
     if s["name"] != "connect" and not s["name"].startswith("accept"):
         continue
+    if "riptides.decision" not in a and s["kind"] != "client":
+        server_side += 1     # the accepting socket: TCP only, no provider intercept
+        continue
     print(fmt % (s["kind"], a.get("riptides.local.spiffe_id", "-"),
                  a.get("riptides.peer.spiffe_id", "-"), a.get("riptides.decision", "-"),
-                 s["status"]["code"], "%s[%s] uid %s" % (
+                 s["status"]["code"], "%s[%s] %s" % (
                      a.get("process.executable.name", "?"), a.get("process.pid", "?"),
-                     a.get("process.owner", a.get("process.user.id", "?")))))
+                     a.get("process.user.name", ""))))
+print("  + %d accepting-side spans (TCP only: the reference provider intercepts outbound connects)" % server_side)
 hs = [s for s in spans if s["name"] == "tls handshake"]
 print("  + %d handshake child spans (%d failed)" % (
     len(hs), sum(1 for s in hs if s["status"]["code"] == "error")))
