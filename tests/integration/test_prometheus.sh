@@ -189,10 +189,15 @@ peer=$(query 'riptides_connections_total{riptides_direction="out"}' | jq -r '.[0
 is "$peer" $'a"b\\c\nd' "escaped label value arrives intact (quote, backslash, newline)"
 is "$(query 'riptides_connections_total{riptides_direction="out"}' | jq -r '.[0].metric.job')" riptel \
 	"scrape labels are added"
-is "$(curl -s --max-time 10 -G "$API/metadata" --data-urlencode metric=riptides_connections_total |
-	jq -r '.data.riptides_connections_total[0].type')" counter "TYPE counter"
-is "$(curl -s --max-time 10 -G "$API/metadata" --data-urlencode metric=riptides_connections_total |
-	jq -r '.data.riptides_connections_total[0].help')" "Connections finished" "HELP text"
+# metadata of the feeder's target only (the agent's target serves the same
+# metric names with its own HELP; metadata is not relabelled)
+feeder_meta() {
+	curl -s --max-time 10 -G "$API/targets/metadata" \
+		--data-urlencode 'match_target={job="riptel"}' \
+		--data-urlencode metric=riptides_connections_total | jq -r ".data[0].$1"
+}
+is "$(feeder_meta type)" counter "TYPE counter"
+is "$(feeder_meta help)" "Connections finished" "HELP text"
 
 # ---- histogram: _seconds, cumulative buckets, +Inf, _sum, _count -----------------------
 H=riptides_connection_duration_seconds
