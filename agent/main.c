@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -82,7 +81,7 @@ struct agent {
 	pthread_t reload_thread;
 	bool reload_started;
 	volatile sig_atomic_t stopping;
-	uint64_t partial_seen[3];	/* partial successes already logged */
+	uint64_t partial_seen[OTLP_SIGNALS];	/* partial successes logged */
 	uint64_t partial_logged_ns;
 };
 
@@ -439,6 +438,16 @@ static void on_batches(void *ctx, const struct model_resource *res,
 	pthread_mutex_unlock(&a->exp_lock);
 }
 
+/* Items the exporter dropped for one signal, all reasons together. */
+static uint64_t export_dropped(const struct export_signal_stats *es)
+{
+	uint64_t n = 0;
+
+	for (int d = 0; d < EXPORT_DROPS; d++)
+		n += es->dropped[d];
+	return n;
+}
+
 /* telemetry_health_fn: the pipeline's own counters (any thread). */
 static void on_health(void *ctx, struct telemetry_health *h)
 {
@@ -461,8 +470,7 @@ static void on_health(void *ctx, struct telemetry_health *h)
 
 		export_stats(a->ex->exp, s, &es);
 		h->export_queue_depth += es.queue_requests;
-		for (int d = 0; d < EXPORT_DROPS; d++)
-			h->export_failures += es.dropped[d];
+		h->export_failures += export_dropped(&es);
 	}
 	pthread_mutex_unlock(&a->exp_lock);
 }
@@ -474,20 +482,19 @@ static void on_health(void *ctx, struct telemetry_health *h)
  */
 static void log_partials(struct agent *a, uint64_t now_ns)
 {
-	static const char *const names[] = { "metrics", "traces", "logs" };
-
 	if (now_ns - a->partial_logged_ns < (uint64_t)a->cfg.metric_interval_ms * 1000000)
 		return;
 	a->partial_logged_ns = now_ns;
 	pthread_mutex_lock(&a->exp_lock);
-	for (int s = 0; a->ex && s < OTLP_SIGNALS && s < 3; s++) {
+	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
 		struct export_signal_stats es;
 
 		export_stats(a->ex->exp, s, &es);
 		if (es.partial_successes > a->partial_seen[s])
 			log_msg("export %s: the collector refused part of %" PRIu64
 				" requests (%" PRIu64 " items in all so far): %s",
-				names[s], es.partial_successes - a->partial_seen[s],
+				otlp_signal_name(s),
+				es.partial_successes - a->partial_seen[s],
 				es.rejected, es.last_partial);
 		a->partial_seen[s] = es.partial_successes;
 	}
@@ -743,25 +750,22 @@ static void print_summary(struct agent *a)
 /* Export counters at exit, one line per signal that did anything. */
 static void print_export_stats(struct agent *a)
 {
-	static const char *const names[] = { "metrics", "traces", "logs" };
-
 	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
 		struct export_signal_stats es;
-		uint64_t dropped = 0;
+		uint64_t dropped;
 
 		export_stats(a->ex->exp, s, &es);
-		for (int d = 0; d < EXPORT_DROPS; d++)
-			dropped += es.dropped[d];
+		dropped = export_dropped(&es);
 		if (!es.enqueued && !dropped)
 			continue;
 		log_msg("export %s: %" PRIu64 " sent, %" PRIu64 " rejected, %"
 			PRIu64 " dropped, %" PRIu64 " retries%s%s",
-			s < 3 ? names[s] : "?", es.sent, es.rejected, dropped,
+			otlp_signal_name(s), es.sent, es.rejected, dropped,
 			es.retries, es.last_error[0] ? "; last error: " : "",
 			es.last_error);
 		if (es.last_partial[0])
 			log_msg("export %s: collector refused part of a request: %s",
-				s < 3 ? names[s] : "?", es.last_partial);
+				otlp_signal_name(s), es.last_partial);
 	}
 }
 
@@ -793,14 +797,6 @@ static int run_device(struct agent *a)
 	return runner_run(&cfg, &a->res);
 }
 
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * --replay: the pipeline on this thread, from the capture.  Time, for the
  * telemetry, is the capture's: ticks carry the newest record timestamp.
@@ -808,7 +804,7 @@ static uint64_t mono_now(void)
 static int run_replay(struct agent *a)
 {
 	const struct capture_info *ci = capture_reader_info(a->replay);
-	uint64_t start = mono_now(), newest = 0, last_tick = 0;
+	uint64_t start = clock_mono_ns(&a->clk), newest = 0, last_tick = 0;
 	uint64_t end_ns = a->opt.duration > 0 ?
 			  start + (uint64_t)(a->opt.duration * 1e9) : 0;
 	struct capture_item it;
@@ -819,7 +815,8 @@ static int run_replay(struct agent *a)
 		if (it.type != CAPTURE_ITEM_RECORD)
 			continue;
 		if (a->opt.replay_pace) {
-			uint64_t due = start + it.pace_ns, now = mono_now();
+			uint64_t due = start + it.pace_ns;
+			uint64_t now = clock_mono_ns(&a->clk);
 
 			if (due > now)
 				usleep((useconds_t)((due - now) / 1000));
@@ -841,7 +838,7 @@ static int run_replay(struct agent *a)
 		if (!(a->res.records & 1023) &&
 		    read(a->sig_fd, &si, sizeof(si)) == sizeof(si))
 			return 0;
-		if (end_ns && mono_now() >= end_ns)
+		if (end_ns && clock_mono_ns(&a->clk) >= end_ns)
 			return 0;
 	}
 	if (ret < 0)
@@ -861,13 +858,13 @@ static void linger(struct agent *a)
 {
 	struct pollfd pfd = { .fd = a->sig_fd, .events = POLLIN };
 	uint64_t end = a->opt.duration > 0 ?
-		       mono_now() + (uint64_t)(a->opt.duration * 1e9) : 0;
+		       clock_mono_ns(&a->clk) + (uint64_t)(a->opt.duration * 1e9) : 0;
 
 	log_msg("replay done; serving its metrics on %s until SIGTERM",
 		a->cfg.prometheus_listen);
 	for (;;) {
 		prom_heartbeat(a->prom);
-		if (poll(&pfd, 1, 1000) > 0 || (end && mono_now() >= end))
+		if (poll(&pfd, 1, 1000) > 0 || (end && clock_mono_ns(&a->clk) >= end))
 			return;
 	}
 }

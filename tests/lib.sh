@@ -13,6 +13,9 @@
 #   bail "reason"          "Bail out!" and exit 1
 #   done_testing           print the plan if none was given; returns 1 if
 #                          any test failed
+#   guest_tap FILE PREFIX [LOG]  turn a guest's "ok - x" / "not ok - x" lines
+#                          into results named "PREFIX: x" (a failure shows
+#                          the last lines of LOG); no FILE is one failure
 #   tap_merge NAME CMD...  run CMD (which prints TAP), renumber its results
 #                          into this stream; a CMD that exits non-zero
 #                          without a "not ok" adds one failure
@@ -143,4 +146,19 @@ tap_merge() {
 		not_ok "$name: exited $rc without reporting a failure"
 	fi
 	return 0
+}
+
+guest_tap() {
+	local file=$1 prefix=$2 log=${3:-} line
+	if [ ! -f "$file" ]; then
+		not_ok "$prefix: the guest reported results" "no $file"
+		return 0
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$prefix: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$prefix: ${line#not ok - }" \
+			"$( [ -n "$log" ] && tail -n 20 "$log" 2>/dev/null)" ;;
+		esac
+	done <"$file"
 }

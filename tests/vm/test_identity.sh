@@ -55,15 +55,6 @@ else
 	not_ok "$kver: VM run clean (no oops, warning or taint)" "$(tail -n 60 "$out.log")"
 fi
 
-if [ -f "$out/guest.tap" ]; then
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "$kver: ${line#ok - }" ;;
-		"not ok - "*) not_ok "$kver: ${line#not ok - }" "$(tail -n 20 "$out/cmd.log" 2>/dev/null)" ;;
-		esac
-	done <"$out/guest.tap"
-else
-	not_ok "$kver: the guest reported results"
-fi
+guest_tap "$out/guest.tap" "$kver" "$out/cmd.log"
 tap_merge "$kver" python3 "$ROOT/tests/vm/check_identity.py" "$out"
 done_testing

@@ -23,14 +23,5 @@ if [ "$rc" = 0 ]; then
 else
 	not_ok "$KVER: VM run clean (no oops, warning or taint)" "$(tail -n 40 "$out/vm-run.log")"
 fi
-if [ -f "$out/out/guest.tap" ]; then
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "$KVER: ${line#ok - }" ;;
-		"not ok - "*) not_ok "$KVER: ${line#not ok - }" "$(tail -n 20 "$out/out/agent.err" 2>/dev/null)" ;;
-		esac
-	done <"$out/out/guest.tap"
-else
-	not_ok "$KVER: guest results" "no guest.tap"
-fi
+guest_tap "$out/out/guest.tap" "$KVER" "$out/out/agent.err"
 done_testing
