@@ -9,6 +9,9 @@
 #include <linux/sched.h>
 #include <linux/in6.h>
 #include <net/sock.h>
+#ifdef CONFIG_X86_TSC
+#include <asm/tsc.h>
+#endif
 
 /*
  * No .c file tests a kernel version: each difference is wrapped here, and
@@ -83,5 +86,33 @@ static inline const struct in6_addr *riptel_sk_v6_daddr(const struct sock *sk)
 	return &in6addr_any;
 #endif
 }
+
+/*
+ * The per-CPU cycle counter the record clock extrapolates from (ring_clock.h),
+ * and its rate in kHz, 0 when it must not be trusted: the TSC on x86 while
+ * the kernel has not marked it unstable (it does when cpufreq changes a
+ * non-constant TSC's rate or deep idle halts it), nothing elsewhere.
+ */
+#ifdef CONFIG_X86_TSC
+static __always_inline u64 riptel_cycles(void)
+{
+	return rdtsc();
+}
+
+static inline u32 riptel_cycles_khz(void)
+{
+	return check_tsc_unstable() ? 0 : tsc_khz;
+}
+#else
+static __always_inline u64 riptel_cycles(void)
+{
+	return 0;
+}
+
+static inline u32 riptel_cycles_khz(void)
+{
+	return 0;
+}
+#endif
 
 #endif /* _RIPTEL_COMPAT_H */

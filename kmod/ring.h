@@ -13,6 +13,7 @@
 #include <linux/poll.h>
 #include <asm/local.h>
 #include <asm/local64.h>
+#include "ring_clock.h"
 #include "ring_core.h"
 
 /*
@@ -39,6 +40,7 @@
 struct riptel_cpu_ring {
 	struct ring r;
 	local_t busy;			/* writers inside begin..end */
+	struct riptel_clock clock;	/* record time; the gate holder's */
 	struct irq_work wake;		/* wakes the reader, outside the probe */
 	local64_t nmi_drops;
 };
@@ -71,10 +73,16 @@ static __always_inline u16 riptel_ctx_flags(void)
  * caller runs in NMI context.
  */
 static __always_inline struct riptel_record *
-riptel_rec_begin(struct riptel_cpu_ring **crp, u16 type, u16 flags)
+riptel_rec_begin_seq(struct riptel_cpu_ring **crp, u16 type, u16 flags,
+		     u64 *seqp)
 {
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
+	struct task_struct *task;
+	union {
+		struct { u32 pid, tgid; } f;
+		u64 w;
+	} ids;
 
 	if (unlikely(in_nmi())) {
 		riptel_ring_drop_nmi();
@@ -95,19 +103,26 @@ riptel_rec_begin(struct riptel_cpu_ring **crp, u16 type, u16 flags)
 	 * writer on this CPU would see the gate free.
 	 */
 	barrier();
-	rec = ring_reserve(&cr->r, type);
+	rec = ring_reserve(&cr->r, type, flags, seqp);
 	if (unlikely(!rec)) {
 		local_dec(&cr->busy);
 		preempt_enable_notrace();
 		return NULL;
 	}
-	rec->hdr.flags = flags;
-	rec->hdr.pid = current->pid;
-	rec->hdr.tgid = current->tgid;
+	task = current;
+	ids.f.pid = task->pid;
+	ids.f.tgid = task->tgid;
+	*(u64 *)&rec->hdr.pid = ids.w;	/* pid and tgid: one store */
 	/* inside the window, so timestamps rise with seq on each CPU */
-	rec->hdr.ts_ns = ktime_get_mono_fast_ns();
+	rec->hdr.ts_ns = riptel_clock_now(&cr->clock);
 	*crp = cr;
 	return rec;
+}
+
+static __always_inline struct riptel_record *
+riptel_rec_begin(struct riptel_cpu_ring **crp, u16 type, u16 flags)
+{
+	return riptel_rec_begin_seq(crp, type, flags, NULL);
 }
 
 /*
@@ -149,13 +164,20 @@ static __always_inline bool riptel_write_test(u32 source)
 	struct riptel_record *rec;
 	u64 seq;
 	u32 i;
+	union {
+		struct { u32 source, reserved0; } f;
+		u64 w;
+	} head;
 
-	rec = riptel_rec_begin(&cr, RIPTEL_REC_TEST, 0);
+	rec = riptel_rec_begin_seq(&cr, RIPTEL_REC_TEST, 0, &seq);
 	if (!rec)
 		return false;
-	seq = rec->hdr.seq;
-	rec->test.source = source;
-	rec->test.reserved0 = 0;
+	/* source and reserved0 (zero) in one store */
+	head.f.source = source;
+	head.f.reserved0 = 0;
+	*(u64 *)&rec->test.source = head.w;
+	/* straight-line stores: no loop branch per word */
+#pragma GCC unroll 16
 	for (i = 0; i < ARRAY_SIZE(rec->test.words); i++)
 		rec->test.words[i] = riptel_test_word(seq, i);
 	riptel_rec_end(cr);

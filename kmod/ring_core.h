@@ -4,9 +4,9 @@
  * (the agent's reader and the user-space stress tests).
  *
  * Pure logic: no allocation, no locking, no wake-ups.  The kernel side wraps
- * ring_reserve()..ring_commit() with interrupts off on the ring's own CPU
- * (see ring.h for why); user-space producers stand in for CPUs with one
- * thread per ring.  Positions are free-running 64-bit byte counts, records
+ * ring_reserve()..ring_commit() in the CPU's re-entrancy gate (see ring.h
+ * for why); user-space producers stand in for CPUs with one thread per
+ * ring.  Positions are free-running 64-bit byte counts, records
  * are RIPTEL_RECORD_SIZE bytes, the data size is a power of two, so
  * (pos & mask) is a record's offset and a record never wraps.
  *
@@ -68,11 +68,27 @@ struct ring {
 	u64 mask;			/* size - 1 */
 	u64 head;			/* next write position, == prod->head */
 	u64 tail;			/* last consumer tail accepted */
+	u64 hdr0;			/* size and cpu, as ring_hdr0() lays them */
 	u32 cpu;
 	bool bad_seen;			/* bad_tail holds a rejected tail */
 	/* the fields above fit one 64-byte line: all reserve() touches */
 	u64 bad_tail;			/* last tail rejected, counted once */
 };
+
+/*
+ * The header's first 8 bytes (type, size, cpu, flags) as one word, so a
+ * writer stores them at once; the union keeps the layout of struct
+ * riptel_rec_hdr whatever the byte order.
+ */
+static inline u64 ring_hdr0(u16 type, u16 size, u16 cpu, u16 flags)
+{
+	union {
+		struct { u16 type, size, cpu, flags; } f;
+		u64 w;
+	} u = { .f = { type, size, cpu, flags } };
+
+	return u.w;
+}
 
 /* Set up a ring over zeroed control pages and a data area of @size bytes. */
 static inline void ring_init(struct ring *r, struct riptel_prod_page *prod,
@@ -89,6 +105,7 @@ static inline void ring_init(struct ring *r, struct riptel_prod_page *prod,
 	r->bad_tail = 0;
 	r->bad_seen = false;
 	r->cpu = cpu;
+	r->hdr0 = ring_hdr0(0, RIPTEL_RECORD_SIZE, (u16)cpu, 0);
 	prod->data_size = size;
 	prod->cpu = cpu;
 	prod->record_size = RIPTEL_RECORD_SIZE;
@@ -137,26 +154,32 @@ static inline u64 ring_pending(struct ring *r)
 /*
  * Take the next sequence number and a slot for a record of @type.  Returns
  * NULL, with the drop counted, when the ring is full.  The caller must not
- * be re-entered on this ring until ring_commit() (kernel: interrupts off).
- * On success only the header's type, size, cpu and seq are set: the caller
- * writes every other byte of the record before committing.
+ * be re-entered on this ring until ring_commit() (kernel: the CPU's gate,
+ * see ring.h).  On success the header's type, size, cpu, flags and seq are
+ * set (and *@seq, unless NULL): the caller writes every other byte of the
+ * record before committing.
  */
-static inline struct riptel_record *ring_reserve(struct ring *r, u16 type)
+static inline struct riptel_record *ring_reserve(struct ring *r, u16 type,
+						 u16 flags, u64 *seq)
 {
 	struct riptel_prod_page *p = r->prod;
-	u64 seq = RING_INC_OLD(p->written);
+	u64 s = RING_INC_OLD(p->written);
+	u64 head = r->head;
 	struct riptel_record *rec;
+	u64 *w;
 
-	if (unlikely(r->head - ring_tail(r) >= r->size)) {
+	if (unlikely(head - ring_tail(r) >= r->size)) {
 		RING_INC(p->dropped);
 		RING_INC(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)]);
 		return NULL;
 	}
-	rec = (struct riptel_record *)(r->data + (r->head & r->mask));
-	rec->hdr.type = type;
-	rec->hdr.size = RIPTEL_RECORD_SIZE;
-	rec->hdr.cpu = (u16)r->cpu;
-	rec->hdr.seq = seq;
+	rec = (struct riptel_record *)(r->data + (head & r->mask));
+	/* the first header word and seq, each in one store */
+	w = (u64 *)rec;
+	w[0] = r->hdr0 | ring_hdr0(type, 0, 0, flags);
+	rec->hdr.seq = s;
+	if (seq)
+		*seq = s;
 	return rec;
 }
 
@@ -181,12 +204,14 @@ static inline void ring_drop_nested(struct ring *r, u16 type)
 /* Publish the record ring_reserve() returned. */
 static inline void ring_commit(struct ring *r)
 {
-	r->head += RIPTEL_RECORD_SIZE;
+	u64 head = r->head + RIPTEL_RECORD_SIZE;
+
+	r->head = head;
 	/*
 	 * Pairs with smp_load_acquire(&prod->head) in ring_consume_head():
 	 * every byte of the record is visible before the head that covers it.
 	 */
-	smp_store_release(&r->prod->head, r->head);
+	smp_store_release(&r->prod->head, head);
 }
 
 /* ---- consumer side (user space) ---- */

@@ -35,7 +35,7 @@ static double bench_producer(struct fring *f)
 
 	t0 = now_ns();
 	for (i = 0; i < PROD_RECORDS; i++) {
-		struct riptel_record *rec = ring_reserve(&f->r, RIPTEL_REC_TEST);
+		struct riptel_record *rec = ring_reserve(&f->r, RIPTEL_REC_TEST, 0, NULL);
 
 		if (!rec) {
 			fprintf(stderr, "bench: unexpected drop\n");

@@ -77,7 +77,7 @@ static inline void fring_fill_test(struct riptel_record *rec,
 /* One RIPTEL_REC_TEST record; returns its seq, or -1 if it was dropped. */
 static inline int64_t fring_put_test(struct fring *f, uint32_t source)
 {
-	struct riptel_record *rec = ring_reserve(&f->r, RIPTEL_REC_TEST);
+	struct riptel_record *rec = ring_reserve(&f->r, RIPTEL_REC_TEST, 0, NULL);
 	int64_t seq;
 
 	if (!rec)

@@ -177,20 +177,20 @@ START_TEST(test_invalid_records)
 
 	fring_put_test(&fr[1], 1);
 	/* wrong cpu */
-	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST);
+	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST, 0, NULL);
 	fring_fill_test(rec, 1);
 	rec->hdr.cpu = 2;
 	ring_commit(&fr[1].r);
 	/* wrong size */
-	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST);
+	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST, 0, NULL);
 	fring_fill_test(rec, 1);
 	rec->hdr.size = 64;
 	ring_commit(&fr[1].r);
 	/* unknown and NONE types */
-	rec = ring_reserve(&fr[1].r, 13);
+	rec = ring_reserve(&fr[1].r, 13, 0, NULL);
 	fring_fill_test(rec, 1);
 	ring_commit(&fr[1].r);
-	rec = ring_reserve(&fr[1].r, RIPTEL_REC_NONE);
+	rec = ring_reserve(&fr[1].r, RIPTEL_REC_NONE, 0, NULL);
 	fring_fill_test(rec, 1);
 	rec->hdr.seq = 999;	/* a garbage seq must not count as a gap */
 	ring_commit(&fr[1].r);
@@ -215,7 +215,7 @@ START_TEST(test_seq_backwards)
 
 	fring_put_test(&fr[0], 0);
 	fring_put_test(&fr[0], 0);
-	rec = ring_reserve(&fr[0].r, RIPTEL_REC_TEST);
+	rec = ring_reserve(&fr[0].r, RIPTEL_REC_TEST, 0, NULL);
 	fring_fill_test(rec, 0);
 	rec->hdr.seq = 0;	/* a duplicate, in seq 2's slot */
 	ring_commit(&fr[0].r);
@@ -335,7 +335,7 @@ START_TEST(test_freeze)
 		fring_put_test(&fr[0], 0);
 	fring_put_test(&fr[1], 1);
 	/* ring 1 has a reservation in flight, ring 0 unread records */
-	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST);
+	rec = ring_reserve(&fr[1].r, RIPTEL_REC_TEST, 0, NULL);
 	fring_fill_test(rec, 1);
 	ck_assert_uint_eq(reader_freeze(rd), 2);
 	ck_assert_uint_eq(reader_drain(rd, out, 64), 4);

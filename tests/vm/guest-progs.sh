@@ -40,7 +40,8 @@ guest_progs_build() {
 	guest_cc "$GUEST_BIN/riptel_drain" "$GUEST_ROOT/tests/bench/riptel_drain.c" &&
 	guest_cc "$GUEST_BIN/ringbuf_drain" "$GUEST_ROOT/tests/bench/bpf/ringbuf_drain.c" -lbpf &&
 	guest_cc "$GUEST_BIN/hostile" "$GUEST_ROOT/tests/vm/hostile.c" &&
-	guest_cc "$GUEST_BIN/check_stream" "$GUEST_ROOT/tests/vm/check_stream.c" ||
+	guest_cc "$GUEST_BIN/check_stream" "$GUEST_ROOT/tests/vm/check_stream.c" &&
+	guest_cc "$GUEST_BIN/clockcheck" "$GUEST_ROOT/tests/vm/clockcheck.c" ||
 		return 1
 	local src=$GUEST_ROOT/tests/bench/bpf/ringbuf.bpf.c obj=$GUEST_BIN/ringbuf.bpf.o
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then

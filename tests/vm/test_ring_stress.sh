@@ -10,6 +10,8 @@
 # strictly rising with gaps exactly where drops were counted, written ==
 # consumed + dropped per CPU, and the generator's own stored/dropped counts
 # matching.  Then the same with ring_pages=1, where drops must happen.
+# Then tests/vm/clockcheck.c: every record's ts_ns lies between the
+# CLOCK_MONOTONIC reads around the system call that made it.
 # Prints TAP.
 set -uo pipefail
 
@@ -32,7 +34,8 @@ echo "STRESS_RUN_MS=${STRESS_RUN_MS:-3000}" >"$env"
 rc=0
 bash "${VM_RUN:-$ROOT/scripts/vm-run.sh}" --kver "$kver" --smp 4 --mem 2G --timeout 600 \
 	--out "$out" --guest "$ROOT/tests/vm/guest/ring_stress.sh" \
-	--file "$(guest_prog check_stream)" --file "$env:/files/stress.env" \
+	--file "$(guest_prog check_stream)" --file "$(guest_prog clockcheck)" \
+	--file "$env:/files/stress.env" \
 	>"$out.log" 2>&1 || rc=$?
 if [ "$rc" = 0 ]; then
 	ok "$kver: VM run clean (no oops, warning or taint)"
@@ -40,7 +43,7 @@ else
 	not_ok "$kver: VM run clean (no oops, warning or taint)" "$(tail -n 60 "$out.log")"
 fi
 
-for run in normal overload; do
+for run in normal overload clock; do
 	if [ -s "$out/$run.txt" ]; then
 		tap_merge "$run" cat "$out/$run.txt"
 	else

@@ -70,6 +70,21 @@ slab_kmalloc() {
 	awk '/^kmalloc-[0-9]/ { s += $2 } END { print s }' /proc/slabinfo
 }
 
+# kmalloc objects in use, counted with the connection load ($cpid) paused
+# and settled, and every kmalloc cache shrunk (which also flushes the
+# per-CPU slabs, whose free objects /proc/slabinfo counts as in use): the
+# same conditions at every sample, so only a leak makes the counts grow.
+slab_quiet() {
+	[ -n "${cpid:-}" ] && kill -STOP "$cpid" 2>/dev/null
+	sleep 1
+	echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
+	for s in /sys/kernel/slab/kmalloc-[0-9]*/shrink; do
+		[ -w "$s" ] && echo 1 >"$s" 2>/dev/null
+	done
+	slab_kmalloc
+	[ -n "${cpid:-}" ] && kill -CONT "$cpid" 2>/dev/null
+}
+
 # ---- before: provider first ----
 chk "insmod riptides_ref before riptel" insmod /modules/riptides_ref.ko
 chk "insmod riptel after the provider" insmod /modules/riptel.ko
@@ -165,10 +180,8 @@ wait_file /tmp/ready2 || nok "reload server listening"
 cpid=$!
 # one warm-up cycle, so one-time allocations do not count as leaks
 insmod /modules/riptides_ref.ko && rmmod riptides_ref
-sleep 1
-echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
 slabh=0
-slab0=$(slab_kmalloc)
+slab0=$(slab_quiet)
 ref0=$(cat /sys/module/riptel/refcnt)
 fails=0
 i=0
@@ -182,18 +195,15 @@ while [ $i -lt "$RELOADS" ]; do
 	usleep 20000
 	rmmod riptides_ref || fails=$((fails + 1))
 	if [ $i = $((RELOADS / 2)) ]; then
-		sleep 1
-		echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
-		slabh=$(slab_kmalloc)
+		slabh=$(slab_quiet)
 	fi
 done
 touch /tmp/stop
 wait $cpid
 kill $spid
 wait $spid
-sleep 1
-echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
-slab1=$(slab_kmalloc)
+cpid=
+slab1=$(slab_quiet)
 ref1=$(cat /sys/module/riptel/refcnt)
 idtool rstatus >/out/rstatus_reload.txt 2>&1
 stop_agent

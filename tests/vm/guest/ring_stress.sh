@@ -9,6 +9,7 @@
 #   normal:   default ring size
 #   overload: ring_pages=1 (32 records per CPU), bursts bigger than the
 #             ring, so drops must happen and be counted
+# Then clockcheck (no agent): record times against user space's clock.
 # Results: /out/<run>.txt, "ok - ..."/"not ok - ..." lines.
 set -u
 
@@ -67,3 +68,14 @@ run() {
 
 run normal "" "process_burst=16 process_gap_us=2000 period_us=2000" "--sources"
 run overload "ring_pages=1" "process_burst=128" "--expect-drops"
+
+# clock: record timestamps against user space's CLOCK_MONOTONIC, with a
+# test record on every system call and no other reader (clockcheck.c)
+if insmod /modules/riptel.ko ring_pages=1024 bench_sys_enter=1; then
+	clockcheck -n 5000 -s 200 -c 1 >/out/clock.txt 2>&1 ||
+		echo "not ok - clockcheck ran" >>/out/clock.txt
+	rmmod riptel || echo "not ok - rmmod riptel after clockcheck" >>/out/clock.txt
+else
+	echo "not ok - insmod riptel.ko bench_sys_enter=1" >/out/clock.txt
+fi
+cat /out/clock.txt
