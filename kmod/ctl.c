@@ -20,7 +20,7 @@
 /* the types user space may switch and sample: 1..RIPTEL_REC_TEST */
 #define CTL_KNOWN	(((1U << (RIPTEL_REC_TEST + 1)) - 1) & ~1U)
 
-u32 riptel_ctl_words[RIPTEL_REC_TYPE_MAX] ____cacheline_aligned = {
+u32 riptel_ctl_words[RIPTEL_REC_TYPE_MAX] __read_mostly = {
 	[0 ... RIPTEL_REC_TYPE_MAX - 1] = RIPTEL_CTL_PASS,
 };
 

@@ -12,7 +12,8 @@
 
 DEFINE_PER_CPU_ALIGNED(struct riptel_cpu_ring, riptel_cpu_rings);
 
-bool riptel_reader_waiting;
+/* read by every record, written when the reader sleeps or wakes */
+bool riptel_reader_waiting __read_mostly;
 u64 riptel_wake_bytes __read_mostly;
 
 static u64 ring_data_size __read_mostly;

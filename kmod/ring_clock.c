@@ -6,10 +6,6 @@
 #include <linux/timekeeping.h>
 #include "ring_clock.h"
 
-u64 riptel_clock_span __read_mostly;
-u32 riptel_clock_mult __read_mostly;
-static u32 clock_khz;			/* the rate the two above were made for */
-
 /*
  * Take a new anchor for this CPU and return the record's time.  Runs in
  * any context a probe does (hardirq and softirq included, never NMI) at
@@ -23,19 +19,12 @@ u64 riptel_clock_anchor(struct riptel_clock *c)
 
 	c->cyc = riptel_cycles();
 	c->ns = ns;
-	if (unlikely(khz != READ_ONCE(clock_khz))) {
-		/*
-		 * The counter's rate appeared, changed (a refined TSC
-		 * calibration) or went away (TSC marked unstable).  CPUs may
-		 * race here; they store the same values, and a reader that
-		 * mixes an old and a new one still stays within one anchor's
-		 * span, bounded by the anchor check.
-		 */
-		WRITE_ONCE(riptel_clock_mult,
-			   khz ? (u32)div_u64((u64)USEC_PER_SEC << 32, khz) : 0);
+	if (unlikely(khz != c->khz)) {
+		/* the rate appeared, was refined, or went away (TSC unstable) */
+		c->mult = khz ? (u32)div_u64((u64)USEC_PER_SEC << 32, khz) : 0;
 		/* 1 ms of cycles: d * mult stays below 2^52 */
-		WRITE_ONCE(riptel_clock_span, khz);
-		WRITE_ONCE(clock_khz, khz);
+		c->span = khz;
+		c->khz = khz;
 	}
 	if (ns < c->last)
 		ns = c->last;

@@ -11,34 +11,36 @@
  * Reading CLOCK_MONOTONIC for every record (ktime_get_mono_fast_ns(): a
  * latch sequence, an indirect call to the clocksource, a retpoline on
  * most distribution kernels) was the largest single cost of a record.  So
- * each CPU keeps an anchor, a (cycles, CLOCK_MONOTONIC) pair read
- * back to back, and a record's time is
+ * each CPU keeps an anchor, a (cycles, CLOCK_MONOTONIC) pair read back to
+ * back, and a record's time is
  *
- *	ns = anchor.ns + ((cycles - anchor.cyc) * riptel_clock_mult) >> 32
+ *	ns = anchor.ns + ((cycles - anchor.cyc) * mult) >> 32
  *
- * with riptel_clock_mult the counter's period in ns, fixed point 32.32.
- * A record more than riptel_clock_span cycles (about 1 ms) past the anchor
- * takes a new anchor instead (riptel_clock_anchor(), out of line), so the
- * extrapolation never runs longer than that: its error is the counter's
- * rate error times at most 1 ms, a few ns for a kernel-calibrated TSC and
- * at most 0.5 us at the largest NTP slew (500 ppm).  Time never runs back
- * on one CPU: a timestamp below the CPU's last one is raised to it.
+ * with mult the counter's period in ns, fixed point 32.32.  A record more
+ * than span cycles (about 1 ms) past the anchor takes a new anchor instead
+ * (riptel_clock_anchor(), out of line), so the extrapolation never runs
+ * longer than that: its error is the counter's rate error times at most
+ * 1 ms, a few ns for a kernel-calibrated TSC and at most 0.5 us at the
+ * largest NTP slew (500 ppm).  Time never runs back on one CPU: a
+ * timestamp below the CPU's last one is raised to it.
  *
- * riptel_clock_span is 0 when there is no counter to trust (not x86, or
- * the kernel has marked the TSC unstable: cpufreq changing its rate, or
- * halting it in deep idle): every record then reads the clock itself.
+ * span is 0 when there is no counter to trust (not x86, or the kernel has
+ * marked the TSC unstable: cpufreq changing its rate, or deep idle halting
+ * it): every record then reads the clock itself.  Each anchor re-reads the
+ * rate, so a TSC marked unstable stops being extrapolated within 1 ms.
  *
- * The anchor is per-CPU state touched only by the writer holding the CPU's
- * re-entrancy gate (see ring.h), so it needs no other protection.
+ * The whole state is per CPU, touched only by the writer holding the CPU's
+ * re-entrancy gate (see ring.h), so it needs no other protection, and the
+ * hot path reads nothing outside this CPU's ring.
  */
 struct riptel_clock {
 	u64 cyc;			/* counter at the anchor */
 	u64 ns;				/* CLOCK_MONOTONIC at the anchor */
 	u64 last;			/* last timestamp handed out */
+	u64 span;			/* cycles an anchor lasts; 0: no counter */
+	u32 mult;			/* ns per cycle, 32.32 fixed point */
+	u32 khz;			/* the counter rate span and mult are for */
 };
-
-extern u64 riptel_clock_span;		/* cycles an anchor lasts; 0: none */
-extern u32 riptel_clock_mult;		/* ns per cycle, 32.32 fixed point */
 
 u64 riptel_clock_anchor(struct riptel_clock *c);
 
@@ -49,9 +51,9 @@ static __always_inline u64 riptel_clock_now(struct riptel_clock *c)
 	u64 ns;
 
 	/* also taken when the counter reads below the anchor (d wraps) */
-	if (unlikely(d >= READ_ONCE(riptel_clock_span)))
+	if (unlikely(d >= c->span))
 		return riptel_clock_anchor(c);
-	ns = c->ns + ((d * READ_ONCE(riptel_clock_mult)) >> 32);
+	ns = c->ns + ((d * c->mult) >> 32);
 	if (unlikely(ns < c->last))
 		ns = c->last;
 	c->last = ns;

@@ -102,8 +102,12 @@ enum riptel_rec_type {
  *   seq:   per-CPU sequence number.  Every record a probe tries to write
  *          takes the next number, stored or dropped, so a gap in the
  *          sequence a reader sees is exactly the records dropped there.
- *   ts_ns: CLOCK_MONOTONIC nanoseconds (ktime_get_mono_fast_ns()); the
- *          agent adds (CLOCK_REALTIME - CLOCK_MONOTONIC) to get Unix time.
+ *   ts_ns: CLOCK_MONOTONIC nanoseconds, never falling along one CPU's
+ *          seq.  On x86 extrapolated from the TSC off a per-CPU anchor
+ *          read from ktime_get_mono_fast_ns() at least every millisecond
+ *          (off by a few ns, at most 0.5 us under the largest NTP slew);
+ *          elsewhere, or with the TSC marked unstable, read per record.
+ *          The agent adds (CLOCK_REALTIME - CLOCK_MONOTONIC) for Unix time.
  */
 struct riptel_rec_hdr {
 	__u16 type;		/* enum riptel_rec_type */
