@@ -15,9 +15,17 @@
 u64 riptel_clock_anchor(struct riptel_clock *c)
 {
 	u32 khz = riptel_cycles_khz();
+	/*
+	 * The counter first: ns is then paired with a cycle count read no
+	 * later than the clock's own, so extrapolated times are never early
+	 * (a timestamp before its event would be wrong in a worse way than
+	 * one a few ns late; the VM clock check holds the record time between
+	 * the user-space clock reads around the call that made it).
+	 */
+	u64 cyc = riptel_cycles();
 	u64 ns = ktime_get_mono_fast_ns();
 
-	c->cyc = riptel_cycles();
+	c->cyc = cyc;
 	c->ns = ns;
 	if (unlikely(khz != c->khz)) {
 		/* the rate appeared, was refined, or went away (TSC unstable) */
