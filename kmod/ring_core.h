@@ -145,10 +145,10 @@ static inline u64 ring_tail(struct ring *r)
 	return r->tail;
 }
 
-/* Bytes stored and not yet consumed, by the producer's reckoning. */
+/* Bytes stored and not yet consumed, after reading the consumer's tail. */
 static inline u64 ring_pending(struct ring *r)
 {
-	return r->head - r->tail;
+	return r->head - ring_tail(r);
 }
 
 /*
@@ -168,7 +168,14 @@ static inline struct riptel_record *ring_reserve(struct ring *r, u16 type,
 	struct riptel_record *rec;
 	u64 *w;
 
-	if (unlikely(head - ring_tail(r) >= r->size)) {
+	/*
+	 * The consumer's tail is read (and validated) only when the ring
+	 * looks full by the last tail accepted: the consumer can only have
+	 * made more room since, so that tail is a safe bound, and the
+	 * consumer page stays out of the common path.
+	 */
+	if (unlikely(head - r->tail >= r->size) &&
+	    head - ring_tail(r) >= r->size) {
 		RING_INC(p->dropped);
 		RING_INC(p->dropped_type[type & (RIPTEL_REC_TYPE_MAX - 1)]);
 		return NULL;

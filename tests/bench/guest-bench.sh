@@ -129,6 +129,7 @@ while [ $r -le "$ROUNDS" ]; do
 		measure
 		stop_reader
 		set -- $(tail -n1 /tmp/ringbuf_drain.out)
+		echo "BENCHNOTE $r bpf_ringbuf $*"
 		keep $r bpf_ringbuf "${2:-0}"
 	else
 		err "bpf_ringbuf: loader failed"

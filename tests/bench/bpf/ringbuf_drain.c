@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 static volatile sig_atomic_t stop;
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_link *link;
+	struct bpf_prog_info pinfo;
+	__u32 plen = sizeof(pinfo);
 	struct ring_buffer *rb;
 	struct bpf_map *map;
 	int err;
@@ -90,9 +93,13 @@ int main(int argc, char **argv)
 		}
 		nanosleep(&tick, NULL);
 	}
+	memset(&pinfo, 0, sizeof(pinfo));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pinfo, &plen))
+		pinfo.recursion_misses = (__u64)-1;
 	bpf_link__destroy(link);
 	ring_buffer__consume(rb);
-	printf("records %llu\n", records);
+	printf("records %llu misses %llu\n", records,
+	       (unsigned long long)pinfo.recursion_misses);
 	ring_buffer__free(rb);
 	bpf_object__close(obj);
 	return err < 0 && err != -EINTR ? 1 : 0;
