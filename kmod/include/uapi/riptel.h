@@ -52,7 +52,8 @@
  *   head, or not record-aligned is ignored (the last accepted tail stays in
  *   force) and counted once in prod->consumer_errors.  A bad tail can only
  *   make the ring look fuller, never make the kernel overwrite unread data
- *   or touch memory outside the ring.
+ *   or touch memory outside the ring.  The tail is read when the ring looks
+ *   full by the last accepted tail, or to decide a reader's wake-up.
  *
  * Mapping the producer page or the data region writable fails with EPERM
  * (and mprotect cannot add write later).  A wrong length or offset fails
