@@ -21,6 +21,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/compiler.h>
+#include <linux/string.h>
 #include <asm/barrier.h>
 #include <asm/local64.h>
 #include "include/uapi/riptel.h"
@@ -30,12 +31,15 @@
  * counts its drop in the same fields (see riptel_rec_begin()).  Other CPUs
  * only read them.
  */
+/* the write path is inlined into every probe, whatever the compiler thinks */
+#define RING_HOT		static __always_inline
 #define RING_INC(field)		local64_inc((local64_t *)&(field))
 #define RING_INC_OLD(field)	((u64)local64_add_return(1, (local64_t *)&(field)) - 1)
 #else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "riptel.h"
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -49,6 +53,7 @@ typedef uint64_t u64;
 /* user-space stand-in; every call site names the acquire it pairs with */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
+#define RING_HOT		static inline __attribute__((always_inline))
 #define RING_INC(field)		((void)__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED))
 #define RING_INC_OLD(field)	__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
 #ifndef likely
@@ -69,10 +74,10 @@ struct ring {
 	u64 head;			/* next write position, == prod->head */
 	u64 tail;			/* last consumer tail accepted */
 	u64 hdr0;			/* size and cpu, as ring_hdr0() lays them */
+	/* the fields above fill one 64-byte line: all reserve() touches */
+	u64 bad_tail;			/* last tail rejected, counted once */
 	u32 cpu;
 	bool bad_seen;			/* bad_tail holds a rejected tail */
-	/* the fields above fit one 64-byte line: all reserve() touches */
-	u64 bad_tail;			/* last tail rejected, counted once */
 };
 
 /*
@@ -80,7 +85,7 @@ struct ring {
  * writer stores them at once; the union keeps the layout of struct
  * riptel_rec_hdr whatever the byte order.
  */
-static inline u64 ring_hdr0(u16 type, u16 size, u16 cpu, u16 flags)
+RING_HOT u64 ring_hdr0(u16 type, u16 size, u16 cpu, u16 flags)
 {
 	union {
 		struct { u16 type, size, cpu, flags; } f;
@@ -159,14 +164,14 @@ static inline u64 ring_pending(struct ring *r)
  * set (and *@seq, unless NULL): the caller writes every other byte of the
  * record before committing.
  */
-static inline struct riptel_record *ring_reserve(struct ring *r, u16 type,
-						 u16 flags, u64 *seq)
+RING_HOT struct riptel_record *ring_reserve(struct ring *r, u16 type,
+					  u16 flags, u64 *seq)
 {
 	struct riptel_prod_page *p = r->prod;
 	u64 s = RING_INC_OLD(p->written);
 	u64 head = r->head;
 	struct riptel_record *rec;
-	u64 *w;
+	u64 w;
 
 	/*
 	 * The consumer's tail is read (and validated) only when the ring
@@ -182,8 +187,8 @@ static inline struct riptel_record *ring_reserve(struct ring *r, u16 type,
 	}
 	rec = (struct riptel_record *)(r->data + (head & r->mask));
 	/* the first header word and seq, each in one store */
-	w = (u64 *)rec;
-	w[0] = r->hdr0 | ring_hdr0(type, 0, 0, flags);
+	w = r->hdr0 | ring_hdr0(type, 0, 0, flags);
+	memcpy(&rec->hdr, &w, sizeof(w));
 	rec->hdr.seq = s;
 	if (seq)
 		*seq = s;
@@ -209,7 +214,7 @@ static inline void ring_drop_nested(struct ring *r, u16 type)
 }
 
 /* Publish the record ring_reserve() returned. */
-static inline void ring_commit(struct ring *r)
+RING_HOT void ring_commit(struct ring *r)
 {
 	u64 head = r->head + RIPTEL_RECORD_SIZE;
 
