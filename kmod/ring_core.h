@@ -31,8 +31,6 @@
  * counts its drop in the same fields (see riptel_rec_begin()).  Other CPUs
  * only read them.
  */
-/* the write path is inlined into every probe, whatever the compiler thinks */
-#define RING_HOT		static __always_inline
 #define RING_INC(field)		local64_inc((local64_t *)&(field))
 #define RING_INC_OLD(field)	((u64)local64_add_return(1, (local64_t *)&(field)) - 1)
 #else
@@ -53,7 +51,10 @@ typedef uint64_t u64;
 /* user-space stand-in; every call site names the acquire it pairs with */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
-#define RING_HOT		static inline __attribute__((always_inline))
+/* the kernel forces the write path inline; here the optimiser decides */
+#ifndef __always_inline
+#define __always_inline		inline
+#endif
 #define RING_INC(field)		((void)__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED))
 #define RING_INC_OLD(field)	__atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
 #ifndef likely
@@ -85,7 +86,7 @@ struct ring {
  * writer stores them at once; the union keeps the layout of struct
  * riptel_rec_hdr whatever the byte order.
  */
-RING_HOT u64 ring_hdr0(u16 type, u16 size, u16 cpu, u16 flags)
+static __always_inline u64 ring_hdr0(u16 type, u16 size, u16 cpu, u16 flags)
 {
 	union {
 		struct { u16 type, size, cpu, flags; } f;
@@ -157,6 +158,9 @@ static inline u64 ring_pending(struct ring *r)
 }
 
 /*
+ * (The write path, ring_hdr0() to ring_commit(), is always inlined: it is
+ * every probe's hot path.)
+ *
  * Take the next sequence number and a slot for a record of @type.  Returns
  * NULL, with the drop counted, when the ring is full.  The caller must not
  * be re-entered on this ring until ring_commit() (kernel: the CPU's gate,
@@ -164,8 +168,8 @@ static inline u64 ring_pending(struct ring *r)
  * set (and *@seq, unless NULL): the caller writes every other byte of the
  * record before committing.
  */
-RING_HOT struct riptel_record *ring_reserve(struct ring *r, u16 type,
-					  u16 flags, u64 *seq)
+static __always_inline struct riptel_record *
+ring_reserve(struct ring *r, u16 type, u16 flags, u64 *seq)
 {
 	struct riptel_prod_page *p = r->prod;
 	u64 s = RING_INC_OLD(p->written);
@@ -214,7 +218,7 @@ static inline void ring_drop_nested(struct ring *r, u16 type)
 }
 
 /* Publish the record ring_reserve() returned. */
-RING_HOT void ring_commit(struct ring *r)
+static __always_inline void ring_commit(struct ring *r)
 {
 	u64 head = r->head + RIPTEL_RECORD_SIZE;
 
