@@ -15,16 +15,32 @@
 u64 riptel_clock_anchor(struct riptel_clock *c)
 {
 	u32 khz = riptel_cycles_khz();
+	u64 cyc = 0, ns = 0, gap = U64_MAX;
+	int i;
+
 	/*
 	 * The counter first: ns is then paired with a cycle count read no
 	 * later than the clock's own, so extrapolated times are never early
 	 * (a timestamp before its event would be wrong in a worse way than
-	 * one a few ns late; the VM clock check holds the record time between
-	 * the user-space clock reads around the call that made it).
+	 * one a little late).  They are late by the time between the two
+	 * reads, so take the tightest of up to three pairs: an interrupt or
+	 * a descheduled vCPU between the reads would otherwise make every
+	 * record of the next millisecond late by that much.
 	 */
-	u64 cyc = riptel_cycles();
-	u64 ns = ktime_get_mono_fast_ns();
+	for (i = 0; i < 3; i++) {
+		u64 c0 = riptel_cycles();
+		u64 n = ktime_get_mono_fast_ns();
+		u64 d = riptel_cycles() - c0;
 
+		if (d < gap) {
+			gap = d;
+			cyc = c0;
+			ns = n;
+		}
+		/* no counter to extrapolate from, or below about 1 us */
+		if (!khz || gap <= khz / 1000)
+			break;
+	}
 	c->cyc = cyc;
 	c->ns = ns;
 	if (unlikely(khz != c->khz)) {

@@ -19,11 +19,12 @@
  * with mult the counter's period in ns, fixed point 32.32.  A record more
  * than span cycles (about 1 ms) past the anchor takes a new anchor instead
  * (riptel_clock_anchor(), out of line), so the extrapolation never runs
- * longer than that: its error is the gap between the anchor's two reads
- * (late, never early: see riptel_clock_anchor()) plus the counter's rate
- * error times at most 1 ms, a few ns for a kernel-calibrated TSC and at
- * most 0.5 us at the largest NTP slew (500 ppm).  Time never runs back on one CPU: a
- * timestamp below the CPU's last one is raised to it.
+ * longer than that.  Its error: late (never early) by up to the gap
+ * between the anchor's two reads, under 1 us (see riptel_clock_anchor()),
+ * plus the counter's rate error times at most 1 ms, a few ns for a
+ * kernel-calibrated TSC and at most 0.5 us at the largest NTP slew
+ * (500 ppm).  Time never runs back on one CPU: a timestamp below the
+ * CPU's last one is raised to it.
  *
  * span is 0 when there is no counter to trust (not x86, or the kernel has
  * marked the TSC unstable: cpufreq changing its rate, or deep idle halting

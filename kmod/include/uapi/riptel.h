@@ -106,7 +106,8 @@ enum riptel_rec_type {
  *   ts_ns: CLOCK_MONOTONIC nanoseconds, never falling along one CPU's
  *          seq.  On x86 extrapolated from the TSC off a per-CPU anchor
  *          read from ktime_get_mono_fast_ns() at least every millisecond
- *          (off by a few ns, at most 0.5 us under the largest NTP slew);
+ *          (late, never early, by under 1 us plus at most 0.5 us under
+ *          the largest NTP slew; typically tens of ns);
  *          elsewhere, or with the TSC marked unstable, read per record.
  *          The agent adds (CLOCK_REALTIME - CLOCK_MONOTONIC) for Unix time.
  */
