@@ -276,16 +276,23 @@ t(reloads >= 1 and loaded >= 1 and rl.get("fails") == "0",
 t(int(rl.get("conns", "0")) > 0, "connections ran during the reloads",
   read("reload.txt"))
 t(rl.get("ref0") == rl.get("ref1"), "riptel's refcount unchanged", read("reload.txt"))
-# A leak grows with every reload; allocator noise does not.  Compare the
-# second half of the quiet reloads with the first.
+# A leak grows with every reload.  The guest boots with slub_debug=U, so
+# the kmalloc objects whose allocation stack passes through riptel (or the
+# loaded provider) are counted exactly: after the first half of the quiet
+# reloads (one-time allocations done) they must not grow.  The count of
+# all kmalloc objects is only reported: other kernel activity moves it by
+# +-75 objects between samples, as much as a one-object-per-reload leak.
 try:
-    first = int(rl["slabh"]) - int(rl["slab0"])
-    second = int(rl["slab1"]) - int(rl["slabh"])
+    first = int(rl["oursh"]) - int(rl["ours0"])
+    second = int(rl["ours1"]) - int(rl["oursh"])
+    allk = (int(rl["slabh"]) - int(rl["slab0"]), int(rl["slab1"]) - int(rl["slabh"]))
 except (KeyError, ValueError):
-    first = second = None
-t(second is not None and second < reloads // 2,
-  f"kmalloc objects: {first} then {second} over two halves of {reloads} "
-  f"quiet reloads (leak would be >= {reloads // 2} per half)", read("reload.txt"))
+    first = second = allk = None
+t(second is not None and int(rl["ours0"]) > 0 and second < max(1, reloads // 10),
+  f"riptel's kmalloc objects: {first} then {second} over two halves of {reloads} "
+  f"quiet reloads (a leak would be >= {reloads // 2} per half)", read("reload.txt"))
+print(f"# all kmalloc objects: {allk[0] if allk else None} then "
+      f"{allk[1] if allk else None} over the same halves")
 rr = records("agent_reload.json")
 att = [r for r in rr if r.get("type") == "provider" and r.get("op") == "attach"]
 det = [r for r in rr if r.get("type") == "provider" and r.get("op") == "detach"]

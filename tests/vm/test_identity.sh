@@ -44,7 +44,7 @@ echo "RELOADS=${RELOADS:-100}" >"$env"
 
 rc=0
 RIPTEL_KMOD_DIR=$kmod_dir bash "$ROOT/scripts/vm-run.sh" --kver "$kver" \
-	--timeout "${VM_TIMEOUT:-900}" --out "$out" \
+	--timeout "${VM_TIMEOUT:-900}" --out "$out" --append " slub_debug=U" \
 	--guest "$ROOT/tests/vm/guest/identity.sh" \
 	--file "$idtool" \
 	--file "$kmod_dir/riptides_ref.ko:/modules/riptides_ref.ko" \

@@ -72,6 +72,17 @@ slab_kmalloc() {
 	awk '/^kmalloc-[0-9]/ { s += $2 } END { print s }' /proc/slabinfo
 }
 
+# kmalloc objects in use whose allocation stack passes through riptel (or
+# the provider while loaded): the guest boots with slub_debug=U, so each
+# object keeps its allocation stack, and alloc_traces groups them as
+# "<count> <caller> ..." followed by the stack's frames.
+slab_ours() {
+	cat /sys/kernel/debug/slab/kmalloc-*/alloc_traces 2>/dev/null | awk '
+		/^ *[0-9]+ / { if (ours) s += n; n = $1; ours = ($0 ~ /\[(riptel|riptides_ref)\]/); next }
+		/\[(riptel|riptides_ref)\]/ { ours = 1 }
+		END { if (ours) s += n; print s + 0 }'
+}
+
 # kmalloc objects in use, counted with the connection load ($cpid) and the
 # agent ($apid) stopped, after every kmalloc cache is shrunk (which also
 # flushes the per-CPU slabs, whose free objects /proc/slabinfo counts as in
@@ -93,9 +104,10 @@ slab_quiet() {
 			min=$v
 		fi
 	done
+	ours=$(slab_ours)
 	kill -CONT "$apid" 2>/dev/null
 	[ -n "${cpid:-}" ] && kill -CONT "$cpid" 2>/dev/null
-	echo "$min"
+	echo "$min $ours"
 }
 
 # ---- before: provider first ----
@@ -198,17 +210,20 @@ ref0=$(cat /sys/module/riptel/refcnt)
 # The leak check runs before any connection load: sockets in TIME_WAIT
 # and the caches behind them grow for a minute after a load starts, by a
 # few hundred objects at a time that land in either half of a loaded run.
-slab0=$(slab_quiet)
+set -- $(slab_quiet)
+slab0=$1 ours0=$2
 i=0
-slabh=0
+slabh=0 oursh=0
 while [ $i -lt "$RELOADS" ]; do
 	i=$((i + 1))
 	reload_cycle
 	if [ $i = $((RELOADS / 2)) ]; then
-		slabh=$(slab_quiet)
+		set -- $(slab_quiet)
+		slabh=$1 oursh=$2
 	fi
 done
-slab1=$(slab_quiet)
+set -- $(slab_quiet)
+slab1=$1 ours1=$2
 
 idtool serve 8081 100 0 /tmp/ready2 >/dev/null 2>&1 &
 spid=$!
@@ -234,7 +249,7 @@ cpid=
 ref1=$(cat /sys/module/riptel/refcnt)
 idtool rstatus >/out/rstatus_reload.txt 2>&1
 stop_agent
-echo "reloads=$RELOADS loaded=$RELOADS fails=$fails conns=$(cat /tmp/conns) slab0=$slab0 slabh=$slabh slab1=$slab1 ref0=$ref0 ref1=$ref1" \
+echo "reloads=$RELOADS loaded=$RELOADS fails=$fails conns=$(cat /tmp/conns) slab0=$slab0 slabh=$slabh slab1=$slab1 ours0=$ours0 oursh=$oursh ours1=$ours1 ref0=$ref0 ref1=$ref1" \
 	>/out/reload.txt
 dmesg >/out/dmesg_now.txt
 chk "rmmod riptel (end)" rmmod riptel
