@@ -46,12 +46,8 @@ u64 riptel_clock_anchor(struct riptel_clock *c)
 	if (unlikely(khz != c->khz)) {
 		/* the rate appeared, was refined, or went away (TSC unstable) */
 		c->mult = khz ? (u32)div_u64((u64)USEC_PER_SEC << 32, khz) : 0;
-		/* 1 ms of cycles: d * mult stays below 2^52 */
-		c->span = khz;
+		/* an anchor lasts khz cycles, 1 ms: d * mult stays below 2^52 */
 		c->khz = khz;
 	}
-	if (ns < c->last)
-		ns = c->last;
-	c->last = ns;
-	return ns;
+	return riptel_clock_out(c, ns);
 }

@@ -17,7 +17,7 @@
  *	ns = anchor.ns + ((cycles - anchor.cyc) * mult) >> 32
  *
  * with mult the counter's period in ns, fixed point 32.32.  A record more
- * than span cycles (about 1 ms) past the anchor takes a new anchor instead
+ * than khz cycles (1 ms) past the anchor takes a new anchor instead
  * (riptel_clock_anchor(), out of line), so the extrapolation never runs
  * longer than that.  Its error: late (never early) by up to the gap
  * between the anchor's two reads, under 1 us (see riptel_clock_anchor()),
@@ -26,7 +26,7 @@
  * (500 ppm).  Time never runs back on one CPU: a timestamp below the
  * CPU's last one is raised to it.
  *
- * span is 0 when there is no counter to trust (not x86, or the kernel has
+ * khz is 0 when there is no counter to trust (not x86, or the kernel has
  * marked the TSC unstable: cpufreq changing its rate, or deep idle halting
  * it): every record then reads the clock itself.  Each anchor re-reads the
  * rate, so a TSC marked unstable stops being extrapolated within 1 ms.
@@ -39,27 +39,30 @@ struct riptel_clock {
 	u64 cyc;			/* counter at the anchor */
 	u64 ns;				/* CLOCK_MONOTONIC at the anchor */
 	u64 last;			/* last timestamp handed out */
-	u64 span;			/* cycles an anchor lasts; 0: no counter */
 	u32 mult;			/* ns per cycle, 32.32 fixed point */
-	u32 khz;			/* the counter rate span and mult are for */
+	u32 khz;			/* rate = cycles an anchor lasts; 0: none */
 };
 
 u64 riptel_clock_anchor(struct riptel_clock *c);
+
+/* Hand out @ns as the CPU's next time: never below the last one. */
+static __always_inline u64 riptel_clock_out(struct riptel_clock *c, u64 ns)
+{
+	if (unlikely(ns < c->last))
+		ns = c->last;
+	c->last = ns;
+	return ns;
+}
 
 /* This CPU's record time; the caller holds its gate. */
 static __always_inline u64 riptel_clock_now(struct riptel_clock *c)
 {
 	u64 d = riptel_cycles() - c->cyc;
-	u64 ns;
 
 	/* also taken when the counter reads below the anchor (d wraps) */
-	if (unlikely(d >= c->span))
+	if (unlikely(d >= c->khz))
 		return riptel_clock_anchor(c);
-	ns = c->ns + ((d * c->mult) >> 32);
-	if (unlikely(ns < c->last))
-		ns = c->last;
-	c->last = ns;
-	return ns;
+	return riptel_clock_out(c, c->ns + ((d * c->mult) >> 32));
 }
 
 #endif /* _RIPTEL_RING_CLOCK_H */
