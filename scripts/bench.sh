@@ -66,9 +66,13 @@ status=0
 
 echo "== native benchmarks (host) =="
 found=0
-[ "${BENCH_NATIVE:-1}" = 0 ] && echo "(skipped: BENCH_NATIVE=0)" && found=1
-for b in "$BUILD"/release/bench/*; do
-	[ "${BENCH_NATIVE:-1}" = 0 ] && break
+natives=("$BUILD"/release/bench/*)
+if [ "${BENCH_NATIVE:-1}" = 0 ]; then
+	echo "(skipped: BENCH_NATIVE=0)"
+	found=1
+	natives=()
+fi
+for b in "${natives[@]}"; do
 	if [ ! -f "$b" ] || [ ! -x "$b" ]; then
 		continue
 	fi

@@ -83,31 +83,21 @@ slab_ours() {
 		END { if (ours) s += n; print s + 0 }'
 }
 
-# kmalloc objects in use, counted with the connection load ($cpid) and the
-# agent ($apid) stopped, after every kmalloc cache is shrunk (which also
-# flushes the per-CPU slabs, whose free objects /proc/slabinfo counts as in
-# use); the least of three samples a second apart, so objects that only
-# live for a moment (the sampling's own, a kworker's) drop out and the same
-# conditions hold at every point: only a leak makes the counts grow.
+# "<all kmalloc objects> <riptel's>", counted with the connection load
+# ($cpid) and the agent ($apid) stopped and every kmalloc cache shrunk
+# (which also flushes the per-CPU slabs, whose free objects /proc/slabinfo
+# counts as in use), so the same conditions hold at every sample.
 slab_quiet() {
 	[ -n "${cpid:-}" ] && kill -STOP "$cpid" 2>/dev/null
 	kill -STOP "$apid" 2>/dev/null
-	min=
-	for n in 1 2 3; do
-		sleep 1
-		echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
-		for s in /sys/kernel/slab/kmalloc-[0-9]*/shrink; do
-			[ -w "$s" ] && echo 1 >"$s" 2>/dev/null
-		done
-		v=$(slab_kmalloc)
-		if [ -z "$min" ] || [ "$v" -lt "$min" ]; then
-			min=$v
-		fi
+	sleep 1
+	echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
+	for s in /sys/kernel/slab/kmalloc-[0-9]*/shrink; do
+		[ -w "$s" ] && echo 1 >"$s" 2>/dev/null
 	done
-	ours=$(slab_ours)
+	echo "$(slab_kmalloc) $(slab_ours)"
 	kill -CONT "$apid" 2>/dev/null
 	[ -n "${cpid:-}" ] && kill -CONT "$cpid" 2>/dev/null
-	echo "$min $ours"
 }
 
 # ---- before: provider first ----
@@ -210,20 +200,20 @@ ref0=$(cat /sys/module/riptel/refcnt)
 # The leak check runs before any connection load: sockets in TIME_WAIT
 # and the caches behind them grow for a minute after a load starts, by a
 # few hundred objects at a time that land in either half of a loaded run.
-set -- $(slab_quiet)
-slab0=$1 ours0=$2
+q=$(slab_quiet)
+slab0=${q% *} ours0=${q#* }
 i=0
 slabh=0 oursh=0
 while [ $i -lt "$RELOADS" ]; do
 	i=$((i + 1))
 	reload_cycle
 	if [ $i = $((RELOADS / 2)) ]; then
-		set -- $(slab_quiet)
-		slabh=$1 oursh=$2
+		q=$(slab_quiet)
+		slabh=${q% *} oursh=${q#* }
 	fi
 done
-set -- $(slab_quiet)
-slab1=$1 ours1=$2
+q=$(slab_quiet)
+slab1=${q% *} ours1=${q#* }
 
 idtool serve 8081 100 0 /tmp/ready2 >/dev/null 2>&1 &
 spid=$!
