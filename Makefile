@@ -1,9 +1,14 @@
-# Makefile - riptel: kernel module, agent, tests, demo.  `make help` lists targets.
+# Makefile - riptel: kernel modules, agent, CLI, tests, packages, demo.
+# `make help` lists the targets.
 #
-# User space is built here from wildcards: every agent/*.c except the
-# programs' mains goes into build/<variant>/libriptel.a, every
-# tests/unit/test_*.c becomes its own Check binary.  The module is built by
-# scripts/build-kmod.sh against KDIR into build/kmod/<kernel release>/.
+# The folders are the components (HACKING.md):
+#   src/kmod/ src/riptides_ref/ src/include/   the modules (scripts/build-kmod.sh)
+#   src/shared/     libriptel-shared.a: user-space code both programs use
+#   src/agent/      riptel-agent (main.c) over libriptel-agent.a
+#   src/riptelctl/  riptelctl (riptelctl.c) over libriptelctl.a
+# User space is built from wildcards: a new src/<component>/foo.c or
+# tests/unit/<component>/test_foo.c needs no edit here.  Every unit test
+# links its component's library and the shared one.
 
 VERSION    := $(shell cat VERSION)
 BUILD      ?= build
@@ -23,7 +28,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
               -Wstrict-prototypes -Wmissing-prototypes -fno-strict-aliasing \
-              -Ikmod/include/uapi -Ikmod -Iagent -I$(OUT)/proto \
+              -Isrc/include/uapi -Isrc/include -Isrc/shared \
               -DRIPTEL_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 ifneq ($(SAN),)
 CFLAGS     += -fsanitize=$(SAN) -fno-omit-frame-pointer -O1
@@ -31,84 +36,121 @@ LDFLAGS    += -fsanitize=$(SAN)
 endif
 LDLIBS     += $(PKG_LIBS) -lpthread -lm
 
-MAINS      := agent/main.c agent/riptelctl.c
-LIB_SRCS   := $(filter-out $(MAINS),$(wildcard agent/*.c))
-PROTOS     := $(wildcard proto/*.proto)
-PROTO_SRCS := $(patsubst proto/%.proto,$(OUT)/proto/%.pb-c.c,$(PROTOS))
-PROTO_HDRS := $(PROTO_SRCS:.c=.h)
-LIB_OBJS   := $(patsubst agent/%.c,$(OUT)/agent/%.o,$(LIB_SRCS)) $(PROTO_SRCS:.c=.o)
-LIB        := $(OUT)/libriptel.a
-PROGS      := $(patsubst agent/%.c,$(OUT)/bin/%,$(filter $(MAINS),$(wildcard agent/*.c)))
-# agent/main.c builds riptel-agent; other mains keep their file name
-PROGS      := $(patsubst $(OUT)/bin/main,$(OUT)/bin/riptel-agent,$(PROGS))
-TEST_SRCS  := $(wildcard tests/unit/test_*.c)
-TESTS      := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(TEST_SRCS))
-BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
-BENCHES    := $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+# ---- components ------------------------------------------------------------
+# $(call objs,COMPONENT,SOURCES): their objects under $(OUT)/COMPONENT/
+objs        = $(patsubst src/$(1)/%.c,$(OUT)/$(1)/%.o,$(2))
 
-KVER       ?= 6.1 6.12
+SHARED_SRCS := $(wildcard src/shared/*.c)
+SHARED_LIB  := $(OUT)/libriptel-shared.a
+
+AGENT_MAIN  := src/agent/main.c
+AGENT_SRCS  := $(filter-out $(AGENT_MAIN),$(wildcard src/agent/*.c))
+PROTOS      := $(wildcard src/agent/proto/*.proto)
+PROTO_SRCS  := $(patsubst src/agent/proto/%.proto,$(OUT)/proto/%.pb-c.c,$(PROTOS))
+PROTO_HDRS  := $(PROTO_SRCS:.c=.h)
+AGENT_LIB   := $(OUT)/libriptel-agent.a
+
+CTL_MAIN    := src/riptelctl/riptelctl.c
+CTL_SRCS    := $(filter-out $(CTL_MAIN),$(wildcard src/riptelctl/*.c))
+CTL_LIB     := $(OUT)/libriptelctl.a
+
+PROGS       := $(OUT)/bin/riptel-agent $(OUT)/bin/riptelctl
+
+# the public headers every user-space object may include
+ABI_HDRS    := $(wildcard src/include/*.h src/include/uapi/*.h)
+
+# unit tests: tests/unit/<component>/test_<file>.c mirrors src/<component>/<file>.c
+TEST_SRCS   := $(wildcard tests/unit/*/test_*.c)
+TESTS       := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(TEST_SRCS))
+BENCH_SRCS  := $(wildcard tests/bench/bench_*.c)
+BENCHES     := $(patsubst tests/bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+KVER        ?= 6.1 6.12
 
 
 .PHONY: benches all help kmod agent check vmtest test bench demo deps lint clean \
-        dkms-install dkms-uninstall
+        dkms-install dkms-uninstall deb
 all: kmod agent
 
 help:
 	@echo "make deps     install everything this project needs (apt, idempotent)"
-	@echo "make          build the module (KDIR=...) and the agent"
+	@echo "make          build the modules (KDIR=...), riptel-agent and riptelctl"
 	@echo "make check    unit tests (SAN=address|undefined|thread for sanitizers)"
 	@echo "make vmtest   kernel tests in qemu (KVER=6.1 or KVER=6.12, default both)"
-	@echo "make test     everything CI runs; ends with 'N passed, N failed'"
+	@echo "make test     everything CI runs; ends with 'N passed, N failed, N skipped'"
 	@echo "make bench    benchmarks, figures as 'BENCH ...' lines"
 	@echo "make demo     boot a VM, drive connections, show the telemetry"
-	@echo "make lint     checkpatch and W=1 builds of the module on both kernels"
+	@echo "make lint     checkpatch and W=1 builds of the modules on every kernel"
+	@echo "make deb      the riptel-dkms and riptel-agent Debian packages, in build/deb/"
 
 kmod:
 	scripts/build-kmod.sh $(if $(KDIR),--kdir $(KDIR))
 
 agent: $(PROGS)
 
-$(OUT)/proto/%.pb-c.c $(OUT)/proto/%.pb-c.h: proto/%.proto
+# ---- generated OTLP code -----------------------------------------------------
+$(OUT)/proto/%.pb-c.c $(OUT)/proto/%.pb-c.h: src/agent/proto/%.proto
 	@mkdir -p $(OUT)/proto
-	protoc-c --proto_path=proto --c_out=$(OUT)/proto $<
+	protoc-c --proto_path=src/agent/proto --c_out=$(OUT)/proto $<
 
 $(OUT)/proto/%.pb-c.o: $(OUT)/proto/%.pb-c.c $(PROTO_HDRS)
 	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) -c -o $@ $<
 
-$(OUT)/agent/%.o: agent/%.c $(PROTO_HDRS) $(wildcard agent/*.h) kmod/include/uapi/riptel.h kmod/ring_core.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
-
 # generated sources are kept between builds
 .SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)
 
-$(LIB): $(LIB_OBJS)
+# ---- objects: each component sees its own headers and the shared ones -------
+$(OUT)/shared/%.o: src/shared/%.c $(wildcard src/shared/*.h) $(ABI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/agent/%.o: src/agent/%.c $(PROTO_HDRS) $(wildcard src/agent/*.h src/shared/*.h) $(ABI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/agent -I$(OUT)/proto -c -o $@ $<
+
+$(OUT)/riptelctl/%.o: src/riptelctl/%.c $(wildcard src/riptelctl/*.h src/shared/*.h) $(ABI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/riptelctl -c -o $@ $<
+
+# ---- libraries and programs --------------------------------------------------
+$(SHARED_LIB): $(call objs,shared,$(SHARED_SRCS))
+$(AGENT_LIB): $(call objs,agent,$(AGENT_SRCS)) $(PROTO_SRCS:.c=.o)
+$(CTL_LIB): $(call objs,riptelctl,$(CTL_SRCS))
+$(SHARED_LIB) $(AGENT_LIB) $(CTL_LIB):
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(OUT)/bin/riptel-agent: $(OUT)/agent/main.o $(LIB)
+$(OUT)/bin/riptel-agent: $(call objs,agent,$(AGENT_MAIN)) $(AGENT_LIB) $(SHARED_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/bin/%: $(OUT)/agent/%.o $(LIB)
+$(OUT)/bin/riptelctl: $(call objs,riptelctl,$(CTL_MAIN)) $(CTL_LIB) $(SHARED_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
+# ---- tests and benchmarks ----------------------------------------------------
+# $(call complib,COMPONENT): the component's library, if it has one
+complib     = $(if $(filter agent,$(1)),$(AGENT_LIB),$(if $(filter riptelctl,$(1)),$(CTL_LIB)))
+testcomp    = $(patsubst $(OUT)/tests/%/,%,$(dir $(1)))
 
-$(OUT)/bench/%: tests/bench/%.c $(LIB)
+.SECONDEXPANSION:
+$(OUT)/tests/%: tests/unit/%.c $$(call complib,$$(call testcomp,$$@)) $(SHARED_LIB) \
+		$(wildcard tests/unit/*.h) $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc/$(call testcomp,$@) -I$(OUT)/proto -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(call complib,$(call testcomp,$@)) $(SHARED_LIB) $(CHECK_LIBS) $(LDLIBS)
+
+$(OUT)/bench/%: tests/bench/%.c $(AGENT_LIB) $(SHARED_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O2 -Isrc/agent -I$(OUT)/proto $(LDFLAGS) -o $@ $< $(AGENT_LIB) $(SHARED_LIB) $(LDLIBS)
 
 benches: $(BENCHES)
 
-# Unit tests: each binary prints TAP; scripts/run-suite.sh counts it.
+# Unit tests: each binary prints TAP; scripts/run-unit.sh counts it.
 check: $(TESTS)
 	@scripts/run-unit.sh $(OUT)/tests
 
-# vmtest.sh builds the agent and, per kernel, the module itself.
+# vmtest.sh builds the agent and, per kernel, the modules itself.
 vmtest:
 	scripts/vmtest.sh $(KVER)
 
@@ -128,6 +170,9 @@ deps:
 lint:
 	scripts/lint-kmod.sh
 
+deb: agent
+	scripts/deb.sh
+
 # DKMS: KERNELS="6.1.0-56-amd64 ..." to target others than the running one.
 dkms-install:
 	scripts/dkms.sh install $(KERNELS)
@@ -139,5 +184,3 @@ dkms-uninstall:
 clean:
 	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name cache ! -name node_modules \
 		! -name package.json ! -name package-lock.json -exec rm -rf {} + 2>/dev/null || true
-	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
-	      kmod/modules.order kmod/Module.symvers

@@ -3,12 +3,13 @@
 #
 #   build-kmod.sh [--kver 6.1|6.12|<release> | --kdir DIR] [--w1]
 #
-# kmod/ (and VERSION) are copied into build/kmod/<release>/ and kbuild runs
-# there (make -C KDIR M=build/kmod/<release> modules), so the two Debian
-# kernels build side by side and the source tree stays clean.  When
-# tests/kmod/ has a Kbuild it is copied to build/kmod/<release>/tests/ and
-# built against riptel's Module.symvers; from there `$(src)/..` is the
-# module's own source.
+# The kernel side of src/ (Kbuild, kmod/, riptides_ref/, include/) and
+# VERSION are copied into build/kmod/<release>/tree/, the same shape as the
+# DKMS source tree, and kbuild runs there (make -C KDIR M=.../tree modules),
+# so the Debian kernels build side by side and the source tree stays clean.
+# tests/kmod/ is copied to tree/tests/ and built against riptel's
+# Module.symvers.  The modules are then copied to build/kmod/<release>/:
+# riptel.ko, riptides_ref.ko and tests/*.ko, the layout vm-run.sh reads.
 #
 # Without --kver/--kdir: the running kernel's /lib/modules/$(uname -r)/build
 # if it exists, else the newest installed Debian headers.
@@ -106,12 +107,14 @@ sync_tree() {
 	done < <(cd "$dst" && find . -type f -print0)
 }
 
-[ -f "$ROOT/kmod/Kbuild" ] || [ -f "$ROOT/kmod/Makefile" ] ||
-	die "kmod/ has no Kbuild or Makefile yet"
-sync_tree "$ROOT/kmod" "$out" tests
-# VERSION both beside the sources and one level up, as in the DKMS tree.
-cp -p "$ROOT/VERSION" "$out/VERSION"
-cp -p "$ROOT/VERSION" "$BUILD/kmod/VERSION"
+[ -f "$ROOT/src/Kbuild" ] || die "src/Kbuild is missing"
+tree=$out/tree
+for d in kmod riptides_ref include; do
+	sync_tree "$ROOT/src/$d" "$tree/$d"
+done
+cmp -s "$ROOT/src/Kbuild" "$tree/Kbuild" || cp "$ROOT/src/Kbuild" "$tree/Kbuild"
+# VERSION at the top of the tree, as in the DKMS tree.
+cmp -s "$ROOT/VERSION" "$tree/VERSION" || cp "$ROOT/VERSION" "$tree/VERSION"
 
 mk() {
 	local dir=$1
@@ -141,12 +144,15 @@ run_build() {
 	fi
 }
 
-run_build "$out"
+run_build "$tree"
+cp "$tree/kmod/riptel.ko" "$tree/riptides_ref/riptides_ref.ko" "$out/"
 
+rm -rf "$out/tests"
 if [ -f "$ROOT/tests/kmod/Kbuild" ]; then
+	sync_tree "$ROOT/tests/kmod" "$tree/tests"
+	run_build "$tree/tests" KBUILD_EXTRA_SYMBOLS="$tree/Module.symvers"
 	mkdir -p "$out/tests"
-	sync_tree "$ROOT/tests/kmod" "$out/tests"
-	run_build "$out/tests" KBUILD_EXTRA_SYMBOLS="$out/Module.symvers"
+	cp "$tree"/tests/*.ko "$out/tests/"
 fi
 
 echo "$out"

@@ -24,9 +24,9 @@ say "building riptel-agent and the modules for Debian's $KVER kernel"
 make -C "$ROOT" -j2 agent >/dev/null
 kmod_dir=$("$ROOT/scripts/build-kmod.sh" --kver "$KVER" | tail -n1)
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
-	-I"$ROOT/kmod/include/uapi" -I"$ROOT/agent" \
+	-I"$ROOT/src/include/uapi" -I"$ROOT/src/shared" \
 	$(pkg-config --cflags libnl-genl-3.0) -o "$BUILD/guest/idtool" \
-	"$ROOT/tests/vm/idtool.c" "$ROOT/agent/spiffe.c" \
+	"$ROOT/tests/vm/idtool.c" "$ROOT/src/shared/spiffe.c" \
 	$(pkg-config --libs libnl-genl-3.0)
 
 say "booting Debian $KVER in qemu: riptel.ko + riptides_ref.ko, policy, connections"

@@ -40,15 +40,7 @@ registered() {
 
 # Copy the sources DKMS needs; refresh them if this tree changed since.
 stage() {
-	mkdir -p "$src"
-	rm -rf "$src/kmod"
-	cp -r "$top/kmod" "$src/kmod"
-	# a DKMS tree carries sources only, never a developer's build products
-	find "$src/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
-		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
-		-o -name 'Module.symvers' \) -delete
-	cp "$top/VERSION" "$src/VERSION"
-	sed "s/@VERSION@/$version/" "$top/dkms.conf" > "$src/dkms.conf"
+	"$top/scripts/dkms-tree.sh" "$src"
 	if ! registered; then
 		dkms add -m riptel -v "$version"
 	fi

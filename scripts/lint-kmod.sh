@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lint-kmod.sh - the kernel code's standards, as TAP (one test per check):
-#   - checkpatch.pl --no-tree -f on kmod/*.c kmod/*.h kmod/include/**/*.h
-#     and tests/kmod/*.c, one test per file;
+#   - checkpatch.pl --no-tree -f on the modules' sources (src/kmod,
+#     src/riptides_ref, src/include) and tests/kmod/*.c, one test per file;
 #   - a clean W=1 build (module and test modules) on each Debian kernel
 #     that prints no warning, one test per kernel.
 # checkpatch comes from build/cache/checkpatch/ (scripts/deps.sh).  The W=1
@@ -19,11 +19,11 @@ CACHE=${RIPTEL_CACHE:-$BUILD/cache}
 cd "$ROOT" || bail "no $ROOT"
 
 checkpatch=$CACHE/checkpatch/checkpatch.pl
-files=(kmod/*.c kmod/*.h kmod/include/**/*.h tests/kmod/*.c tests/kmod/*.h)
+files=(src/kmod/*.c src/kmod/*.h src/riptides_ref/*.c src/include/**/*.h tests/kmod/*.c tests/kmod/*.h)
 if [ ! -x "$checkpatch" ]; then
 	not_ok "checkpatch.pl present" "no $checkpatch: run make deps"
 elif [ ${#files[@]} -eq 0 ]; then
-	not_ok "checkpatch: kernel sources present" "no kmod/*.c or kmod/*.h"
+	not_ok "checkpatch: kernel sources present" "no src/kmod/*.c or src/kmod/*.h"
 else
 	for f in "${files[@]}"; do
 		if out=$(perl "$checkpatch" --no-tree -f --quiet --show-types "$f" 2>&1); then

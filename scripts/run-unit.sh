@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run-unit.sh DIR - run every Check test binary in DIR as one TAP stream.
+# run-unit.sh DIR - run every Check test binary under DIR (DIR/<component>/
+# test_*) as one TAP stream.
 #
 # Each binary runs with CK_TAP_LOG_FILE_NAME=- so Check prints TAP on
 # stdout; the results are renumbered into one stream (tests/lib.sh
@@ -16,10 +17,10 @@ dir=${1:?usage: run-unit.sh DIR}
 [ -d "$dir" ] || bail "no test dir $dir"
 
 found=0
-for t in "$dir"/*; do
+while IFS= read -r t; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	found=1
-	tap_merge "$(basename "$t")" env CK_TAP_LOG_FILE_NAME=- "$t"
-done
+	tap_merge "${t#"$dir"/}" env CK_TAP_LOG_FILE_NAME=- "$t"
+done < <(find "$dir" -type f -name 'test_*' | sort)
 [ "$found" = 1 ] || diag "no unit tests in $dir"
 done_testing

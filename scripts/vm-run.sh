@@ -97,13 +97,13 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
 if [ "$no_kmod" = 0 ] && [ -z "$kmod_dir" ]; then
-	if [ -f "$ROOT/kmod/Kbuild" ] || [ -f "$ROOT/kmod/Makefile" ]; then
+	if [ -f "$ROOT/src/Kbuild" ]; then
 		if ! kmod_dir=$("$ROOT/scripts/build-kmod.sh" --kver "$kver" 2>"$work/build.log" | tail -n1); then
 			cat "$work/build.log" >&2
 			die "module build failed"
 		fi
 	else
-		echo "vm-run.sh: kmod/ not buildable yet, booting without riptel.ko" >&2
+		echo "vm-run.sh: src/Kbuild missing, booting without riptel.ko" >&2
 		no_kmod=1
 	fi
 fi

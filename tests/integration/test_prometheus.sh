@@ -2,8 +2,8 @@
 # test_prometheus.sh - a real Prometheus scrapes riptel's /metrics endpoint;
 # its HTTP API must show riptel's series with the right names and values.
 #
-# Builds tests/integration/prom_feed.c against $BUILD/release/libriptel.a
-# (made first if out of date), serves a known batch through agent/prom.c,
+# Builds tests/integration/prom_feed.c against the agent's libraries
+# (made first if out of date), serves a known batch through src/agent/prom.c,
 # starts the Debian `prometheus` on loopback with its own storage in a
 # temporary directory, scraping every second, then asserts through
 # /api/v1/query and /api/v1/metadata.  Prints TAP (tests/lib.sh); every wait
@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 PROMETHEUS=${PROMETHEUS:-prometheus}
 WAIT=${WAIT:-90}
-LIB=$ROOT/$BUILD/release/libriptel.a
+LIBS=("$ROOT/$BUILD/release/libriptel-agent.a" "$ROOT/$BUILD/release/libriptel-shared.a")
 PKGS="libprotobuf-c libcurl zlib libnl-3.0 libnl-genl-3.0 libsystemd libmicrohttpd inih"
 
 TMP=$(mktemp -d /tmp/riptel-prom.XXXXXX) || bail "mktemp failed"
@@ -52,17 +52,17 @@ for tool in "$PROMETHEUS" curl jq cc pkg-config; do
 done
 
 # ---- build the feeder ---------------------------------------------------------
-make -s -C "$ROOT" -j2 BUILD="$BUILD" "$BUILD/release/libriptel.a" >"$TMP/make.log" 2>&1 ||
-	bail "building libriptel.a failed: $(tail -5 "$TMP/make.log")"
+make -s -C "$ROOT" -j2 BUILD="$BUILD" "$BUILD/release/libriptel-agent.a" "$BUILD/release/libriptel-shared.a" >"$TMP/make.log" 2>&1 ||
+	bail "building the agent libraries failed: $(tail -5 "$TMP/make.log")"
 # shellcheck disable=SC2046,SC2086
 if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 \
-	-I"$ROOT/agent" -I"$ROOT/kmod/include/uapi" -I"$ROOT/kmod" \
-	-o "$TMP/prom_feed" "$ROOT/tests/integration/prom_feed.c" "$LIB" \
+	-I"$ROOT/src/agent" -I"$ROOT/src/shared" -I"$ROOT/src/include/uapi" -I"$ROOT/src/include" \
+	-o "$TMP/prom_feed" "$ROOT/tests/integration/prom_feed.c" "${LIBS[@]}" \
 	$(pkg-config --libs $PKGS) -lpthread -lm >"$TMP/cc.log" 2>&1; then
 	not_ok "prom_feed builds" "$(cat "$TMP/cc.log")"
 	bail "no feeder"
 fi
-ok "prom_feed builds against libriptel.a"
+ok "prom_feed builds against the agent libraries"
 
 # ---- start the feeder on a free port -------------------------------------------
 "$TMP/prom_feed" 127.0.0.1:0 "$TMP/feed.port" 300 2>"$TMP/feed.err" &

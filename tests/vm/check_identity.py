@@ -104,7 +104,7 @@ for label, c, local, allowed in (("client-a", ca, A, True),
                                  ("client-b", cb, B, False)):
     cookie = c.get("cookie", "none")
     ic = by("conn_intercept", cookie)
-    t(len(ic) == 1 and ic[0]["rport"] == 8080 and ic[0]["direction"] == "out"
+    t(len(ic) == 1 and ic[0]["rport"] == 8080 and ic[0]["direction"] == "outbound"
       and name_of(ic[0]["local_id"]) == local,
       f"{label}: one conn_intercept, port 8080, local ID {local}", ic)
     hs, hd = by("handshake_start", cookie), by("handshake_done", cookie)
@@ -237,7 +237,7 @@ t(prov == [("attach", "riptides_ref", 9)],
 
 res = read("resolve.txt").split()
 t(len(res) == 2 and res[0] == res[1],
-  "agent/spiffe.c resolves a live reference over genl", read("resolve.txt"))
+  "src/shared/spiffe.c resolves a live reference over genl", read("resolve.txt"))
 
 # ---- bad input ----
 bad = read("bad.txt")

@@ -10,12 +10,12 @@
  * clock_gettime(CLOCK_MONOTONIC) reads (vDSO, no system call): TIGHT calls
  * back to back, where the record clock extrapolates from its per-CPU
  * anchor, then SPACED calls 2 ms apart, each past an anchor's span, so
- * each takes a new anchor (kmod/ring_clock.h).  Then it reads the CPU's ring
+ * each takes a new anchor (src/kmod/ring_clock.h).  Then it reads the CPU's ring
  * and checks, as "ok - ..." / "not ok - ..." lines:
  *   - every call has its record, in order, with no sequence gap;
  *   - t0 <= ts_ns <= t1 + LATE_NS for every call: the record's time is
  *     never before the clock read that preceded its call, and at most the
- *     documented bound late (kmod/ring_clock.c: an anchor's two reads are
+ *     documented bound late (src/kmod/ring_clock.c: an anchor's two reads are
  *     taken less than 1 us apart, and times are late by at most that);
  *   - ts_ns never falls along the CPU's sequence.
  * Exits 0 when it could run (the lines carry the verdict), 1 otherwise.

@@ -14,7 +14,7 @@ case $GUEST_BIN in /*) ;; *) GUEST_BIN=$GUEST_ROOT/$GUEST_BIN ;; esac
 
 GUEST_CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow
 	      -Wstrict-prototypes -Wmissing-prototypes
-	      -I"$GUEST_ROOT/kmod/include/uapi" -I"$GUEST_ROOT/kmod")
+	      -I"$GUEST_ROOT/src/include/uapi" -I"$GUEST_ROOT/src/include")
 
 # $1 output, $2 source, rest: extra compiler arguments.  Rebuilt when the
 # source, the ABI headers or this file are newer than the output.
@@ -22,8 +22,8 @@ guest_cc() {
 	local out=$1 src=$2 dep
 	shift 2
 	if [ -f "$out" ]; then
-		for dep in "$src" "$GUEST_ROOT/kmod/include/uapi/riptel.h" \
-			   "$GUEST_ROOT/kmod/ring_core.h" "${BASH_SOURCE[0]}"; do
+		for dep in "$src" "$GUEST_ROOT/src/include/uapi/riptel.h" \
+			   "$GUEST_ROOT/src/include/ring_core.h" "${BASH_SOURCE[0]}"; do
 			[ "$dep" -nt "$out" ] && break
 			dep=
 		done

@@ -8,7 +8,7 @@
  *   idtool [-u UID] rule LOCAL_ID port N | peer PEER_ID
  *   idtool flush | status | rstatus | list
  *   idtool config [tls V] [fail PERMILLE] [permissive 0|1]
- *   idtool resolve ID GEN          through agent/spiffe.c: string or unknown
+ *   idtool resolve ID GEN          through src/shared/spiffe.c: string or unknown
  *   idtool intern-test N CACHE     intern N distinct IDs, resolve them all
  *   idtool bad                     malformed requests, TAP on stdout
  *   idtool [-u UID] serve PORT REPLY_BYTES COUNT READY_FILE

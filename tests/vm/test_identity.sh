@@ -31,9 +31,9 @@ read -ra nl_cflags <<<"$(pkg-config --cflags libnl-genl-3.0)"
 read -ra nl_libs <<<"$(pkg-config --libs libnl-genl-3.0)"
 if ! ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes \
-	-I"$ROOT/kmod/include/uapi" -I"$ROOT/agent" \
+	-I"$ROOT/src/include/uapi" -I"$ROOT/src/shared" \
 	"${nl_cflags[@]}" -o "$idtool" \
-	"$ROOT/tests/vm/idtool.c" "$ROOT/agent/spiffe.c" \
+	"$ROOT/tests/vm/idtool.c" "$ROOT/src/shared/spiffe.c" \
 	"${nl_libs[@]}" 2>"$out.cc.log"; then
 	bail "cannot build idtool: $(cat "$out.cc.log")"
 fi

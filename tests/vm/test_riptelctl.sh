@@ -43,9 +43,9 @@ done
 read -ra nl_cflags <<<"$(pkg-config --cflags libnl-genl-3.0)"
 read -ra nl_libs <<<"$(pkg-config --libs libnl-genl-3.0)"
 if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow \
-	-Wstrict-prototypes -Wmissing-prototypes -I"$ROOT/kmod/include/uapi" \
-	-I"$ROOT/agent" "${nl_cflags[@]}" -o "$BUILD/vmprogs/ctl_badnl" \
-	"$ROOT/tests/vm/progs/ctl_badnl.c" "$ROOT/agent/ctl_nl.c" \
+	-Wstrict-prototypes -Wmissing-prototypes -I"$ROOT/src/include/uapi" \
+	-I"$ROOT/src/shared" "${nl_cflags[@]}" -o "$BUILD/vmprogs/ctl_badnl" \
+	"$ROOT/tests/vm/progs/ctl_badnl.c" "$ROOT/src/shared/ctl_nl.c" \
 	"${nl_libs[@]}" 2>"$VM_OUT/cc-ctl_badnl.log"; then
 	progs+=(--file "$BUILD/vmprogs/ctl_badnl:/bin/ctl_badnl")
 else

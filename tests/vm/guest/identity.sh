@@ -10,7 +10,7 @@
 # handshakes, each on one more connection.
 # Phase "bad": malformed and unprivileged genl requests (idtool bad).
 # Phase "intern": riptel with a 256-slot table, 10,000 IDs interned and
-# resolved through agent/spiffe.c with a 64-entry cache.
+# resolved through src/shared/spiffe.c with a 64-entry cache.
 # Phase "after": riptel.ko loaded first, then the provider.
 # Phase "reload": the provider loaded, configured and unloaded RELOADS
 # times with no other load (kmalloc counts sampled at the start, half way
@@ -149,7 +149,7 @@ wait $spid
 stop_agent
 idtool list >/out/intern.txt 2>&1
 idtool rstatus >/out/rstatus_run.txt 2>&1
-# resolve the first reference in the intern list through agent/spiffe.c
+# resolve the first reference in the intern list through src/shared/spiffe.c
 rid='' rgen='' rname=''
 read -r rid rgen rname </out/intern.txt
 [ -n "$rname" ] && echo "$rname $(idtool resolve "$rid" "$rgen")" >/out/resolve.txt
