@@ -33,6 +33,7 @@ print("connections (one span each; the handshake is a child span):")
 fmt = "  %-8s %-44s -> %-44s %-6s %-6s %s"
 print(fmt % ("kind", "local SPIFFE ID", "peer SPIFFE ID", "policy", "status", "process"))
 server_side = 0
+shown = 0
 for s in sorted(spans, key=lambda s: s["start_time_unix_nano"]):
     a = s["attributes"]
     if s["name"] != "connect" and not s["name"].startswith("accept"):
@@ -40,6 +41,7 @@ for s in sorted(spans, key=lambda s: s["start_time_unix_nano"]):
     if "riptides.decision" not in a and s["kind"] != "client":
         server_side += 1     # the accepting socket: TCP only, no provider intercept
         continue
+    shown += 1
     print(fmt % (s["kind"], a.get("riptides.local.spiffe_id", "-"),
                  a.get("riptides.peer.spiffe_id", "-"), a.get("riptides.decision", "-"),
                  s["status"]["code"], "%s[%s] %s" % (
@@ -66,3 +68,5 @@ for name in sorted(metrics):
                          "riptides.decision.reason", "tls.protocol.version",
                          "riptides.handshake.outcome", "process.executable.name")}
         print("  %-32s %-6s %s" % (name, v, json.dumps(keys, sort_keys=True)))
+if not recs or not shown:
+    sys.exit("demo-report: %d records and %d connection spans: nothing to show" % (len(recs), shown))

@@ -26,7 +26,10 @@ SUDO=
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO="sudo -E"
 fi
-APT_INSTALL="$SUDO apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+# another apt or dpkg at work (a second deps.sh, unattended-upgrades): wait
+# for its lock rather than fail
+APT_LOCK="-o DPkg::Lock::Timeout=600"
+APT_INSTALL="$SUDO apt-get install $APT_LOCK -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -54,7 +57,7 @@ PACKAGES_NORECOMMENDS=(
 )
 
 log "apt-get update"
-$SUDO apt-get update -q >&2
+$SUDO apt-get update $APT_LOCK -q >&2
 
 log "installing packages"
 $APT_INSTALL "${PACKAGES[@]}" >&2
