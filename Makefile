@@ -26,7 +26,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+# CPPFLAGS from the environment too: dpkg-buildflags puts
+# -D_FORTIFY_SOURCE there (make deb)
+CFLAGS     += $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
               -Wstrict-prototypes -Wmissing-prototypes -fno-strict-aliasing \
               -Isrc/include/uapi -Isrc/include -Isrc/shared \
               -DRIPTEL_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -170,7 +172,8 @@ deps:
 lint:
 	scripts/lint-kmod.sh
 
-deb: agent
+# builds in its own staged copy of the tree (build/deb/), not from build/release
+deb:
 	scripts/deb.sh
 
 # DKMS: KERNELS="6.1.0-56-amd64 ..." to target others than the running one.

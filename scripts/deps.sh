@@ -44,8 +44,9 @@ PACKAGES=(
 	libinih-dev openssl systemd
 	# tests, lint, benchmarks
 	check sparse clang llvm libbpf-dev bpftool prometheus
-	# packaging
-	dkms
+	# packaging: DKMS, and make deb (debhelper with dh_dkms, lintian, and
+	# man for the packaging test's manual-page checks)
+	dkms debhelper dh-dkms lintian man-db
 	# integration tests: Prometheus API queries, udev rule check
 	jq curl udev
 	# ---- later issues: add Debian packages below this line ----

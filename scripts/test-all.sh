@@ -7,6 +7,7 @@
 #   lint            scripts/lint-kmod.sh             (checkpatch, W=1 builds)
 #   vmtest-6.1      scripts/vmtest.sh 6.1
 #   vmtest-6.12     scripts/vmtest.sh 6.12
+#   packaging       tests/packaging/test_deb.sh      (make deb, install, purge)
 # Each suite prints TAP; its output goes to the terminal and to
 # build/test-logs/<suite>.log.  Lines "ok ..." and "not ok ..." are counted;
 # a suite that exits non-zero without any "not ok" counts one more failure.
@@ -34,7 +35,9 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then
 	norandom=(setarch "$(uname -m)" -R)
 fi
 
-ALL_SUITES="unit unit-asan-ubsan unit-tsan integration lint vmtest-6.1 vmtest-6.12"
+# packaging comes last: it installs riptel-dkms, and DKMS's riptel tree is
+# one per host, which the VM suites' test_dkms.sh uses too
+ALL_SUITES="unit unit-asan-ubsan unit-tsan integration lint vmtest-6.1 vmtest-6.12 packaging"
 
 suite_cmd() {
 	case $1 in
@@ -45,6 +48,7 @@ suite_cmd() {
 	lint) echo scripts/lint-kmod.sh ;;
 	vmtest-6.1) echo scripts/vmtest.sh 6.1 ;;
 	vmtest-6.12) echo scripts/vmtest.sh 6.12 ;;
+	packaging) echo tests/packaging/test_deb.sh ;;
 	*) return 1 ;;
 	esac
 }

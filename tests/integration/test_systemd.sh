@@ -129,7 +129,9 @@ elif [ -z "$misc" ]; then
 else
 	devname=$(sed -n 's/^DEVNAME=//p' "/sys/class/misc/$misc/uevent")
 	majmin=$(cat "/sys/class/misc/$misc/dev")
-	{ cat /etc/group; echo "riptel:x:4242:"; } >"$tmp/group"
+	# the host's own riptel group (riptel-agent's postinst creates it, and
+	# purge keeps it) would shadow the test's: leave it out
+	{ grep -v '^riptel:' /etc/group; echo "riptel:x:4242:"; } >"$tmp/group"
 	# /dev/riptel only exists with the module loaded: change the KERNEL
 	# match and nothing else
 	sed "s/KERNEL==\"riptel\"/KERNEL==\"$misc\"/" "$RULE" >"$tmp/rule"
