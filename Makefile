@@ -20,7 +20,7 @@ VARIANT    := $(if $(SAN),$(subst $(comma),-,$(SAN)),release)
 OUT        := $(BUILD)/$(VARIANT)
 
 CC         ?= cc
-PKGS       := libprotobuf-c libcurl zlib libnl-3.0 libnl-genl-3.0 libsystemd libmicrohttpd inih
+PKGS       := libprotobuf-c libcurl zlib libnl-3.0 libnl-genl-3.0 libsystemd libmicrohttpd glib-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)

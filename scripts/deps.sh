@@ -41,7 +41,7 @@ PACKAGES=(
 	# agent libraries
 	libprotobuf-c-dev protobuf-c-compiler libnl-3-dev libnl-genl-3-dev
 	libcurl4-openssl-dev zlib1g-dev libmicrohttpd-dev libsystemd-dev
-	libinih-dev openssl systemd
+	libglib2.0-dev openssl systemd
 	# tests, lint, benchmarks
 	check sparse clang llvm libbpf-dev bpftool prometheus
 	# packaging: DKMS, and make deb (debhelper with dh_dkms, lintian, and

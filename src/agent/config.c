@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "config_ini.h"
+#include "redact.h"
+#include "telemetry.h"
 
 enum key_type { T_STR, T_U32, T_BOOL, T_OUTPUT, T_TEMPORALITY, T_COMPRESSION };
 
@@ -50,7 +53,7 @@ static const struct key keys[] = {
 	K("export", "timeout_ms", "OTEL_EXPORTER_OTLP_TIMEOUT", T_U32,
 	  timeout_ms, 1, 600000, "10000", "per-request timeout"),
 	K("export", "compression", "OTEL_EXPORTER_OTLP_COMPRESSION",
-	  T_COMPRESSION, gzip, 0, 0, "none", "gzip or none"),
+	  T_COMPRESSION, gzip, 0, 0, "none", "gzip or none (any case)"),
 	K("export", "certificate", "OTEL_EXPORTER_OTLP_CERTIFICATE", T_STR,
 	  certificate, 0, 0, "", "CA file to trust for https endpoints"),
 	K("export", "client_key", "OTEL_EXPORTER_OTLP_CLIENT_KEY", T_STR,
@@ -61,13 +64,17 @@ static const struct key keys[] = {
 	  metric_interval_ms, 100, 86400000, "60000", "metric export period"),
 	K("export", "temporality",
 	  "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", T_TEMPORALITY,
-	  delta_temporality, 0, 0, "cumulative", "cumulative or delta"),
+	  temporality, 0, 0, "cumulative",
+	  "cumulative, delta or lowmemory (any case; per instrument kind as OTLP defines them)"),
 	K("export", "batch_delay_ms", "OTEL_BSP_SCHEDULE_DELAY", T_U32,
 	  batch_delay_ms, 1, 600000, "5000", "longest a span or log waits"),
 	K("export", "max_queue", "OTEL_BSP_MAX_QUEUE_SIZE", T_U32, max_queue, 1,
 	  1U << 22, "2048", "spans/logs queued per signal before drops"),
 	K("export", "max_batch", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", T_U32,
 	  max_batch, 1, 1U << 20, "512", "items per export request"),
+	K("export", "max_request_bytes", NULL, T_U32, max_request_bytes,
+	  65536, 64U << 20, "4194304",
+	  "split requests larger than this (uncompressed protobuf); the Collector refuses bodies over 20 MiB by default"),
 	K("prometheus", "listen", "RIPTEL_PROMETHEUS_LISTEN", T_STR,
 	  prometheus_listen, 0, 0, "", "host:port for /metrics and /healthz; empty = off"),
 	K("resource", "service_name", "OTEL_SERVICE_NAME", T_STR, service_name,
@@ -78,9 +85,9 @@ static const struct key keys[] = {
 	  "where to read process details"),
 	K("enrich", "cmdline", NULL, T_BOOL, cmdline, 0, 0, "false",
 	  "record process.command_line (may hold secrets; redacted)"),
-	K("enrich", "redact", NULL, T_STR, redact, 0, 0,
-	  "(password|passwd|token|secret|api[-_]?key)[=:][^ ]*",
-	  "';'-separated extended regexes blanked out of command lines"),
+	/* the default is the rule set redact.c is tested with, not a copy */
+	K("enrich", "redact", NULL, T_STR, redact, 0, 0, redact_default_rules,
+	  "';'-separated extended regexes; the last group of each match becomes *** (empty: the default)"),
 	K("enrich", "process_cache", NULL, T_U32, process_cache, 16, 1U << 22,
 	  "16384", "processes kept in the enrichment cache"),
 	K("metrics", "cardinality_limit", NULL, T_U32, cardinality_limit, 1,
@@ -104,6 +111,21 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+static const char *value_text(const struct config *c, const struct key *k,
+			      char *tmp, size_t len);
+
+/* A value that may hold a credential: error messages leave it out. */
+static bool secret(const struct key *k)
+{
+	return k->off == offsetof(struct config, headers);
+}
+
+/* What an error message may show of value v of key k. */
+static const char *shown(const struct key *k, const char *v)
+{
+	return secret(k) ? "(not shown: may hold a credential)" : v;
 }
 
 static const struct key *find_key(const char *section, const char *name)
@@ -174,18 +196,18 @@ static const char *apply(struct config *c, const struct key *k, const char *v)
 		else
 			return "expected otlp, json or none";
 		return NULL;
-	case T_TEMPORALITY:
-		if (!strcasecmp(v, "cumulative"))
-			*(bool *)base = false;
-		else if (!strcasecmp(v, "delta"))
-			*(bool *)base = true;
-		else
-			return "expected cumulative or delta";
+	case T_TEMPORALITY: {
+		enum telemetry_temporality t;
+
+		if (!telemetry_temporality_parse(v, &t))
+			return "expected cumulative, delta or lowmemory";
+		*(int *)base = (int)t;
 		return NULL;
+	}
 	case T_COMPRESSION:
-		if (!strcmp(v, "gzip"))
+		if (!strcasecmp(v, "gzip"))
 			*(bool *)base = true;
-		else if (!strcmp(v, "none"))
+		else if (!strcasecmp(v, "none"))
 			*(bool *)base = false;
 		else
 			return "expected gzip or none";
@@ -203,10 +225,10 @@ void config_defaults(struct config *c)
 
 struct ini_ctx {
 	struct config *c;
-	char msg[256];		/* first error's text */
+	char msg[256];		/* the refused key's reason */
 };
 
-static int on_ini(void *user, const char *section, const char *name,
+static int on_key(void *user, const char *section, const char *name,
 		  const char *value)
 {
 	struct ini_ctx *ctx = user;
@@ -214,85 +236,125 @@ static int on_ini(void *user, const char *section, const char *name,
 	const char *why;
 
 	if (!k) {
-		if (!ctx->msg[0]) {
-			if (!section_known(section))
-				snprintf(ctx->msg, sizeof(ctx->msg),
-					 "unknown section [%s]", section);
-			else
-				snprintf(ctx->msg, sizeof(ctx->msg),
-					 "unknown key '%s' in [%s]", name,
-					 section);
-		}
-		return 0;
+		if (!section_known(section))
+			snprintf(ctx->msg, sizeof(ctx->msg),
+				 "unknown section [%s]", section);
+		else
+			snprintf(ctx->msg, sizeof(ctx->msg),
+				 "unknown key '%s' in [%s]", name, section);
+		return -EINVAL;
 	}
 	why = apply(ctx->c, k, value);
 	if (why) {
-		if (!ctx->msg[0])
-			snprintf(ctx->msg, sizeof(ctx->msg),
-				 "%s.%s = '%.64s': %s", section, name, value,
-				 why);
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * inih reports the line of the first error; our handler keeps the first
- * error's text.  Values land in a copy so a bad file changes nothing.
- */
-static int finish_ini(struct config *c, struct config *tmp, int rc,
-		      struct ini_ctx *ctx, const char *name, char *err,
-		      size_t errlen)
-{
-	if (rc < 0) {
-		seterr(err, errlen, "%s: cannot open: %s", name,
-		       strerror(errno));
-		return errno ? -errno : -EIO;
-	}
-	if (rc > 0) {
-		seterr(err, errlen, "%s:%d: %s", name, rc,
-		       ctx->msg[0] ? ctx->msg : "syntax error");
+		snprintf(ctx->msg, sizeof(ctx->msg), "%s.%s = '%.64s%s': %s",
+			 section, name, shown(k, value),
+			 !secret(k) && strlen(value) > 64 ? "..." : "", why);
 		return -EINVAL;
 	}
-	*c = *tmp;
 	return 0;
 }
 
+/* Values land in a copy, so a bad file changes nothing. */
 int config_load_string(struct config *c, const char *text, const char *name,
 		       char *err, size_t errlen)
 {
 	struct config *tmp = malloc(sizeof(*tmp));
 	struct ini_ctx ctx = { .c = tmp };
+	char why[256];
+	unsigned int line;
 	int rc;
 
 	if (!tmp)
 		return -ENOMEM;
 	*tmp = *c;
-	rc = ini_parse_string(text, on_ini, &ctx);
-	rc = finish_ini(c, tmp, rc, &ctx, name, err, errlen);
+	rc = config_ini_parse(text, on_key, &ctx, &line, why, sizeof(why));
+	if (rc == -ENOMEM)
+		seterr(err, errlen, "%s: out of memory", name);
+	else if (rc)
+		seterr(err, errlen, "%s:%u: %s", name, line,
+		       ctx.msg[0] ? ctx.msg : why);
+	else
+		*c = *tmp;
 	free(tmp);
 	return rc;
+}
+
+/* The whole file, NUL-terminated; 0 or -errno. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 4096, n = 0, got;
+	char *buf, *p;
+	int rc = 0;
+
+	*out = NULL;
+	if (!f)
+		return -errno;
+	buf = malloc(cap);
+	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n - 1 == 0) {
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+			cap *= 2;
+		}
+	}
+	if (!buf)
+		rc = -ENOMEM;
+	else if (ferror(f))
+		rc = -EIO;
+	fclose(f);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
 }
 
 int config_load_file(struct config *c, const char *path, char *err,
 		     size_t errlen)
 {
-	struct config *tmp = malloc(sizeof(*tmp));
-	struct ini_ctx ctx = { .c = tmp };
+	size_t len = 0, line = 1;
+	char *text;
 	int rc;
 
-	if (!tmp)
-		return -ENOMEM;
-	*tmp = *c;
-	errno = 0;
-	rc = ini_parse(path, on_ini, &ctx);
-	rc = finish_ini(c, tmp, rc, &ctx, path, err, errlen);
-	free(tmp);
+	rc = read_all(path, &text, &len);
+	if (rc) {
+		seterr(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (strlen(text) != len) {	/* a NUL byte would end the text early */
+		for (const char *p = text; p < text + strlen(text); p++)
+			line += *p == '\n';
+		seterr(err, errlen, "%s:%zu: a NUL byte: not a text file", path,
+		       line);
+		free(text);
+		return -EINVAL;
+	}
+	rc = config_load_string(c, text, path, err, errlen);
+	free(text);
 	return rc;
 }
 
+/* An enum the OpenTelemetry specification defines: unknown values of its
+ * OTEL_* variable are warned about and ignored, not fatal. */
+static bool otel_enum(const struct key *k)
+{
+	return (k->type == T_TEMPORALITY || k->type == T_COMPRESSION) &&
+	       !strncmp(k->env, "OTEL_", 5);
+}
+
 int config_load_env(struct config *c, const char *(*get)(const char *name),
-		    char *err, size_t errlen)
+		    config_warn_fn warn, void *warn_ctx, char *err,
+		    size_t errlen)
 {
 	struct config tmp = *c;
 
@@ -305,9 +367,21 @@ int config_load_env(struct config *c, const char *(*get)(const char *name),
 		if (!v || !*v)	/* an empty variable counts as unset */
 			continue;
 		why = apply(&tmp, &keys[i], v);
+		if (why && otel_enum(&keys[i])) {
+			char msg[384], cur[32];
+
+			snprintf(msg, sizeof(msg),
+				 "%s='%.64s': %s; ignored (unknown values of OTEL_* enums are, per the OpenTelemetry specification), %s.%s stays '%s'",
+				 keys[i].env, v, why, keys[i].section,
+				 keys[i].name,
+				 value_text(&tmp, &keys[i], cur, sizeof(cur)));
+			if (warn)
+				warn(warn_ctx, msg);
+			continue;
+		}
 		if (why) {
-			seterr(err, errlen, "%s='%.64s': %s", keys[i].env, v,
-			       why);
+			seterr(err, errlen, "%s='%.64s': %s", keys[i].env,
+			       shown(&keys[i], v), why);
 			return -EINVAL;
 		}
 	}
@@ -336,7 +410,7 @@ int config_set(struct config *c, const char *dotted, const char *value,
 	}
 	why = apply(c, k, value);
 	if (why) {
-		seterr(err, errlen, "%s = '%.64s': %s", dotted, value, why);
+		seterr(err, errlen, "%s = '%.64s': %s", dotted, shown(k, value), why);
 		return -EINVAL;
 	}
 	return 0;
@@ -365,7 +439,7 @@ static const char *value_text(const struct config *c, const struct key *k,
 			return "otlp";
 		}
 	case T_TEMPORALITY:
-		return *(const bool *)base ? "delta" : "cumulative";
+		return telemetry_temporality_name(*(const int *)base) ?: "cumulative";
 	case T_COMPRESSION:
 		return *(const bool *)base ? "gzip" : "none";
 	}

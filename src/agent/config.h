@@ -14,7 +14,9 @@
  * parser, `--check-config` and the README's table are all driven by it.
  */
 
-#define CONFIG_STR_MAX	1024
+/* every string value, NUL included: room for long bearer tokens in
+ * export.headers and long filter lists */
+#define CONFIG_STR_MAX	8192
 
 enum config_output {
 	CONFIG_OUTPUT_OTLP = 0,
@@ -41,10 +43,11 @@ struct config {
 	char client_key[CONFIG_STR_MAX];
 	char client_certificate[CONFIG_STR_MAX];
 	uint32_t metric_interval_ms;
-	bool delta_temporality;
+	int temporality;		/* enum telemetry_temporality */
 	uint32_t batch_delay_ms;
 	uint32_t max_queue;
 	uint32_t max_batch;
+	uint32_t max_request_bytes;	/* split requests above this size */
 	/* [prometheus] */
 	char prometheus_listen[CONFIG_STR_MAX];	/* host:port, empty = off */
 	/* [resource] */
@@ -53,7 +56,7 @@ struct config {
 	/* [enrich] */
 	char proc_root[CONFIG_STR_MAX];
 	bool cmdline;
-	char redact[CONFIG_STR_MAX];	/* ';'-separated POSIX EREs */
+	char redact[CONFIG_STR_MAX];	/* ';'-separated POSIX EREs; "": default */
 	uint32_t process_cache;
 	/* [metrics] */
 	uint32_t cardinality_limit;
@@ -67,9 +70,11 @@ struct config {
 void config_defaults(struct config *c);
 
 /*
- * Apply an INI file.  Unknown sections or keys and bad values are errors:
- * on failure returns -EINVAL (or -errno opening the file) and writes
- * "<path>:<line>: <what>" into err.
+ * Apply an INI file (the syntax is config_ini.h's: GKeyFile's, no line
+ * length limit, ';' and '#' inside values kept).  Syntax errors, unknown
+ * sections or keys and bad values are errors: on failure returns -EINVAL
+ * (or -errno reading the file) and writes "<path>:<line>: <what>" into
+ * err, the line being the one at fault.
  */
 int config_load_file(struct config *c, const char *path, char *err,
 		     size_t errlen);
@@ -78,12 +83,21 @@ int config_load_file(struct config *c, const char *path, char *err,
 int config_load_string(struct config *c, const char *text, const char *name,
 		       char *err, size_t errlen);
 
+/* A warning for the top layer to show (config never logs itself). */
+typedef void (*config_warn_fn)(void *ctx, const char *msg);
+
 /*
  * Apply environment variables through @get (getenv in production, a table in
- * tests).  A bad value is -EINVAL with the variable named in err.
+ * tests); an empty variable counts as unset.  A bad value is -EINVAL with
+ * the variable named in err, except for the enums the OpenTelemetry
+ * specification defines (OTEL_EXPORTER_OTLP_COMPRESSION,
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): their values are
+ * matched in any case, and an unknown one is passed to @warn (may be
+ * NULL) and ignored, as the specification says.
  */
 int config_load_env(struct config *c, const char *(*get)(const char *name),
-		    char *err, size_t errlen);
+		    config_warn_fn warn, void *warn_ctx, char *err,
+		    size_t errlen);
 
 /* Set one key by "section.key" (command-line `--set section.key=value`). */
 int config_set(struct config *c, const char *dotted, const char *value,

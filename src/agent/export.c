@@ -1,15 +1,13 @@
-/* export.c - the OTLP exporter: per-signal bounded queues, one sender thread, retries. */
+/* export.c - the sender: bounded per-signal queues, one thread per signal, retries, for any exporter. */
 #include "export.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "otlp_response.h"
 #include "telemetry.h"
 
 #define DEFAULT_MAX_BATCH	512
@@ -17,6 +15,8 @@
 #define DEFAULT_METRIC_ITEMS	(1u << 20)
 #define DEFAULT_QUEUE_REQUESTS	1000
 #define DEFAULT_QUEUE_BYTES	((size_t)128 << 20)
+/* first guess of how many points fit a request; the sizes seen correct it */
+#define FIRST_METRIC_CHUNK	4096
 
 struct req {
 	struct req *next;
@@ -25,10 +25,22 @@ struct req {
 	size_t items;
 };
 
-struct sigq {
-	struct export_http *http;	/* NULL: signal disabled */
+/*
+ * One signal: its queue, its thread, its counters.  Everything but the
+ * thread handle is guarded by export.mu; the thread drops mu only around
+ * ops->send and ops->classify, with cur its own (only this lane's thread
+ * takes cur off the queue or settles it).
+ */
+struct lane {
+	struct export *e;
+	enum otlp_signal s;
+	bool enabled;
+	pthread_t thread;
+	bool started;
+	pthread_cond_t work;		/* the thread: something to do */
 	struct req *head, *tail;	/* waiting, not yet tried */
 	struct req *cur;		/* in flight or waiting to retry */
+	bool busy;			/* the thread is inside a send */
 	unsigned int retries;		/* of cur */
 	uint64_t first_ms;		/* cur's first attempt */
 	uint64_t next_ms;		/* cur's next attempt */
@@ -39,20 +51,17 @@ struct sigq {
 
 struct export {
 	pthread_mutex_t mu;
-	pthread_cond_t work;		/* the thread: something to do */
 	pthread_cond_t idle;		/* flushers: a request finished */
-	pthread_t thread;
-	bool started;
 	bool stopping;
-	atomic_bool abort;		/* aborts the request in flight */
-	bool busy;			/* the thread is inside a send */
-	unsigned int last;		/* round-robin position */
-	struct sigq q[OTLP_SIGNALS];
+	atomic_bool abort;		/* aborts the requests in flight */
+	struct export_exporter x;
+	struct lane lane[OTLP_SIGNALS];
 	struct export_retry_policy policy;
 	size_t max_batch;
+	size_t max_request;
 	size_t max_requests;
 	size_t max_bytes;
-	uint64_t rng;
+	uint64_t rng;			/* guarded by mu */
 };
 
 const char *export_drop_name(enum export_drop d)
@@ -84,7 +93,7 @@ static void deadline_ts(uint64_t ms, struct timespec *ts)
 	ts->tv_nsec = (long)(ms % 1000) * 1000000;
 }
 
-/* xorshift64*: jitter needs spread, not secrecy. */
+/* xorshift64*: jitter needs spread, not secrecy.  Caller holds mu. */
 static double rnd01(struct export *e)
 {
 	e->rng ^= e->rng >> 12;
@@ -101,43 +110,41 @@ static void req_free(struct req *r)
 	free(r);
 }
 
-/* Caller holds mu.  r leaves the books of q (not the list). */
-static void unaccount(struct sigq *q, struct req *r)
+/* Caller holds mu.  r leaves the books of l (not the list). */
+static void unaccount(struct lane *l, struct req *r)
 {
-	q->nreq--;
-	q->nitems -= r->items;
-	q->nbytes -= r->len;
+	l->nreq--;
+	l->nitems -= r->items;
+	l->nbytes -= r->len;
 }
 
-static void drop_locked(struct sigq *q, struct req *r, enum export_drop why)
+static void drop_locked(struct lane *l, struct req *r, enum export_drop why)
 {
-	q->st.dropped[why] += r->items;
-	unaccount(q, r);
+	l->st.dropped[why] += r->items;
+	unaccount(l, r);
 	req_free(r);
 }
 
+/* ---- enqueueing (the caller's thread) ------------------------------------- */
+
 /* Take ownership of buf (its data) and queue it; caller holds mu. */
-static int push_locked(struct export *e, struct sigq *q, struct otlp_buf *buf,
+static int push_locked(struct export *e, struct lane *l, struct otlp_buf *buf,
 		       size_t items)
 {
 	struct req *r;
 
 	if (e->stopping) {
-		q->st.dropped[EXPORT_DROP_SHUTDOWN] += items;
+		l->st.dropped[EXPORT_DROP_SHUTDOWN] += items;
 		return -ESHUTDOWN;
 	}
-	if (!q->http) {
-		q->st.dropped[EXPORT_DROP_DISABLED] += items;
-		return 0;
-	}
-	if (q->nreq + 1 > e->max_requests || q->nitems + items > q->max_items ||
-	    q->nbytes + buf->len > e->max_bytes) {
-		q->st.dropped[EXPORT_DROP_QUEUE_FULL] += items;
+	if (l->nreq + 1 > e->max_requests || l->nitems + items > l->max_items ||
+	    l->nbytes + buf->len > e->max_bytes) {
+		l->st.dropped[EXPORT_DROP_QUEUE_FULL] += items;
 		return -ENOSPC;
 	}
 	r = malloc(sizeof(*r));
 	if (!r) {
-		q->st.dropped[EXPORT_DROP_ENCODE] += items;
+		l->st.dropped[EXPORT_DROP_ENCODE] += items;
 		return -ENOMEM;
 	}
 	r->next = NULL;
@@ -146,16 +153,16 @@ static int push_locked(struct export *e, struct sigq *q, struct otlp_buf *buf,
 	r->items = items;
 	buf->data = NULL;
 	buf->len = 0;
-	if (q->tail)
-		q->tail->next = r;
+	if (l->tail)
+		l->tail->next = r;
 	else
-		q->head = r;
-	q->tail = r;
-	q->nreq++;
-	q->nitems += items;
-	q->nbytes += r->len;
-	q->st.enqueued += items;
-	pthread_cond_signal(&e->work);
+		l->head = r;
+	l->tail = r;
+	l->nreq++;
+	l->nitems += items;
+	l->nbytes += r->len;
+	l->st.enqueued += items;
+	pthread_cond_signal(&l->work);
 	return 0;
 }
 
@@ -165,7 +172,7 @@ static int push(struct export *e, enum otlp_signal s, struct otlp_buf *buf,
 	int rc;
 
 	pthread_mutex_lock(&e->mu);
-	rc = push_locked(e, &e->q[s], buf, items);
+	rc = push_locked(e, &e->lane[s], buf, items);
 	pthread_mutex_unlock(&e->mu);
 	otlp_buf_free(buf);
 	return rc;
@@ -175,7 +182,7 @@ static void count_drop(struct export *e, enum otlp_signal s, size_t items,
 		       enum export_drop why)
 {
 	pthread_mutex_lock(&e->mu);
-	e->q[s].st.dropped[why] += items;
+	e->lane[s].st.dropped[why] += items;
 	pthread_mutex_unlock(&e->mu);
 }
 
@@ -187,52 +194,63 @@ static int worst(int a, int b)
 	return a;
 }
 
-typedef int (*encode_range_fn)(const struct model_resource *res,
-			       const void *batch, size_t first, size_t count,
-			       struct otlp_buf *out);
-
-static int enc_spans(const struct model_resource *res, const void *b,
-		     size_t first, size_t count, struct otlp_buf *out)
+/* How many of n items of about len/n bytes each fit max bytes, with a
+ * tenth to spare for uneven items; at least 1. */
+static size_t fitting(size_t n, size_t len, size_t max)
 {
-	return otlp_encode_spans(res, b, first, count, out);
+	double f = (double)n * (double)max * 0.9 / (double)(len ? len : 1);
+
+	return f < 1.0 ? 1 : f > (double)SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)f;
 }
 
-static int enc_logs(const struct model_resource *res, const void *b,
-		    size_t first, size_t count, struct otlp_buf *out)
-{
-	return otlp_encode_logs(res, b, first, count, out);
-}
-
-/* Encode [first, first + count) as one request, halving it while it is
- * over the size limit, and queue the result. */
+/*
+ * Items [first, first + count) as requests of at most max_request bytes,
+ * queued in order.  The number of items per request is guessed from the
+ * sizes seen (proportionally, so a batch of any size costs about one
+ * encoding per request, plus one retry when a guess was too high); every
+ * item lands in exactly one request or one drop count.
+ */
 static int enqueue_range(struct export *e, enum otlp_signal s,
-			 encode_range_fn enc, const struct model_resource *res,
-			 const void *batch, size_t first, size_t count)
+			 const struct model_resource *res, const void *batch,
+			 size_t first, size_t count, size_t guess)
 {
-	struct otlp_buf buf;
-	int rc;
+	const struct export_ops *ops = e->x.ops;
+	int rc = 0;
 
-	rc = enc(res, batch, first, count, &buf);
-	if (rc == -E2BIG && count > 1) {
-		size_t half = count / 2;
+	while (count) {
+		size_t n = guess < count ? guess : count;
+		struct otlp_buf buf = { NULL, 0 };
+		int r;
 
-		return worst(enqueue_range(e, s, enc, res, batch, first, half),
-			     enqueue_range(e, s, enc, res, batch, first + half,
-					   count - half));
+		r = ops->encode(e->x.ctx, s, res, batch, first, n, e->max_request,
+				&buf);
+		if (r == -E2BIG && n > 1) {
+			guess = fitting(n, buf.len, e->max_request);
+			if (guess >= n)
+				guess = n - 1;
+			continue;
+		}
+		if (r == -E2BIG)	/* one item alone: sent alone if it can be */
+			r = ops->encode(e->x.ctx, s, res, batch, first, 1,
+					OTLP_MAX_REQUEST, &buf);
+		if (!r) {
+			guess = fitting(n, buf.len, e->max_request);
+			r = push(e, s, &buf, n);
+		} else if (r != -ENODATA) {
+			count_drop(e, s, n, r == -E2BIG ? EXPORT_DROP_TOO_LARGE
+						    : EXPORT_DROP_ENCODE);
+		}
+		rc = worst(rc, r);
+		first += n;
+		count -= n;
 	}
-	if (rc == -ENODATA)
-		return 0;
-	if (rc) {
-		count_drop(e, s, count, rc == -E2BIG ? EXPORT_DROP_TOO_LARGE
-						     : EXPORT_DROP_ENCODE);
-		return rc;
-	}
-	return push(e, s, &buf, count);
+	return rc;
 }
 
-static int enqueue_split(struct export *e, enum otlp_signal s,
-			 encode_range_fn enc, const struct model_resource *res,
-			 const void *batch, size_t n)
+/* Spans or logs: max_batch items per request at most, then by size. */
+static int enqueue_batched(struct export *e, enum otlp_signal s,
+			   const struct model_resource *res, const void *batch,
+			   size_t n)
 {
 	size_t first;
 	int rc = 0;
@@ -240,9 +258,20 @@ static int enqueue_split(struct export *e, enum otlp_signal s,
 	for (first = 0; first < n; first += e->max_batch) {
 		size_t count = n - first < e->max_batch ? n - first : e->max_batch;
 
-		rc = worst(rc, enqueue_range(e, s, enc, res, batch, first, count));
+		rc = worst(rc, enqueue_range(e, s, res, batch, first, count,
+					     count));
 	}
 	return rc;
+}
+
+/* Items of a disabled signal are counted, not encoded. */
+static bool disabled(struct export *e, enum otlp_signal s, size_t n)
+{
+	if (e->lane[s].enabled)
+		return false;
+	if (n)
+		count_drop(e, s, n, EXPORT_DROP_DISABLED);
+	return true;
 }
 
 int export_enqueue(struct export *e, const struct model_resource *res,
@@ -254,23 +283,17 @@ int export_enqueue(struct export *e, const struct model_resource *res,
 
 	if (metrics) {
 		size_t points = model_metric_batch_points(metrics);
-		struct otlp_buf buf;
-		int r = otlp_encode_metrics(res, metrics, &buf);
 
-		if (!r)
-			r = push(e, OTLP_METRICS, &buf, points);
-		else if (r != -ENODATA)
-			count_drop(e, OTLP_METRICS, points,
-				   r == -E2BIG ? EXPORT_DROP_TOO_LARGE
-					       : EXPORT_DROP_ENCODE);
-		rc = worst(rc, r);
+		if (!disabled(e, OTLP_METRICS, points))
+			rc = worst(rc, enqueue_range(e, OTLP_METRICS, res, metrics,
+						     0, points,
+						     FIRST_METRIC_CHUNK));
 	}
-	if (spans)
-		rc = worst(rc, enqueue_split(e, OTLP_TRACES, enc_spans, res,
-					     spans, spans->n));
-	if (logs)
-		rc = worst(rc, enqueue_split(e, OTLP_LOGS, enc_logs, res, logs,
-					     logs->n));
+	if (spans && !disabled(e, OTLP_TRACES, spans->n))
+		rc = worst(rc, enqueue_batched(e, OTLP_TRACES, res, spans,
+					       spans->n));
+	if (logs && !disabled(e, OTLP_LOGS, logs->n))
+		rc = worst(rc, enqueue_batched(e, OTLP_LOGS, res, logs, logs->n));
 	return rc;
 }
 
@@ -281,165 +304,128 @@ void export_telemetry_hook(void *ctx, const struct model_resource *res,
 	(void)export_enqueue(ctx, res, b->metrics, b->spans, b->logs);
 }
 
-/* ---- the sender thread ----------------------------------------------------- */
+/* ---- the sender threads, one per signal ----------------------------------- */
 
-/* Book the outcome of one attempt of q->cur; caller holds mu. */
-static void settle(struct export *e, enum otlp_signal s, int rc,
-		   const struct export_http_result *r,
-		   const struct otlp_partial *partial, bool parsed)
+/* Book the outcome of one attempt of l->cur; caller holds mu. */
+static void settle(struct export *e, struct lane *l, int rc,
+		   const struct export_response *r,
+		   const struct export_outcome *oc)
 {
-	struct sigq *q = &e->q[s];
-	struct req *cur = q->cur;
-	uint64_t now = now_ms(), delay;
+	struct req *cur = l->cur;
+	uint64_t now = now_ms(), delay, rejected;
 
-	q->st.attempts++;
+	l->st.attempts++;
 	if (rc) {
-		snprintf(q->st.last_error, sizeof(q->st.last_error),
+		snprintf(l->st.last_error, sizeof(l->st.last_error),
 			 "request not sent: %s", strerror(-rc));
-		q->cur = NULL;
-		drop_locked(q, cur, rc == -E2BIG ? EXPORT_DROP_TOO_LARGE
+		l->cur = NULL;
+		drop_locked(l, cur, rc == -E2BIG ? EXPORT_DROP_TOO_LARGE
 						 : EXPORT_DROP_ENCODE);
 		return;
 	}
-	q->st.last_status = r->status;
+	l->st.last_status = r->status;
 	if (!r->status) {
-		q->st.transport_errors++;
-		snprintf(q->st.last_error, sizeof(q->st.last_error), "%s",
+		l->st.transport_errors++;
+		snprintf(l->st.last_error, sizeof(l->st.last_error), "%s",
 			 r->error);
 	}
-	if (e->stopping) {
-		q->cur = NULL;
-		if (r->status >= 200 && r->status < 300)
-			goto delivered;
-		drop_locked(q, cur, EXPORT_DROP_SHUTDOWN);
+	if (e->stopping && oc->verdict != EXPORT_VERDICT_DONE) {
+		l->cur = NULL;
+		drop_locked(l, cur, EXPORT_DROP_SHUTDOWN);
 		return;
 	}
 
-	switch (export_retry_classify(r->status)) {
-	case EXPORT_VERDICT_DONE:
-		q->cur = NULL;
-		goto delivered;
+	switch (oc->verdict) {
 	case EXPORT_VERDICT_RETRY:
 		if (r->status)
-			snprintf(q->st.last_error, sizeof(q->st.last_error),
-				 "HTTP %ld", r->status);
-		if (!export_retry_next(&e->policy, q->retries + 1,
-				       now - q->first_ms, r->retry_after_ms,
+			snprintf(l->st.last_error, sizeof(l->st.last_error),
+				 "%s status %ld%s%s", e->x.ops->name, r->status,
+				 oc->message[0] ? ": " : "", oc->message);
+		if (!export_retry_next(&e->policy, l->retries + 1,
+				       now - l->first_ms, r->retry_after_ms,
 				       rnd01(e), &delay)) {
-			q->retries++;
-			q->st.retries++;
-			q->next_ms = now + delay;
+			l->retries++;
+			l->st.retries++;
+			l->next_ms = now + delay;
 			return;
 		}
-		q->cur = NULL;
-		drop_locked(q, cur, EXPORT_DROP_RETRY_EXHAUSTED);
+		l->cur = NULL;
+		drop_locked(l, cur, EXPORT_DROP_RETRY_EXHAUSTED);
 		return;
-	case EXPORT_VERDICT_DROP: {
-		char msg[EXPORT_HTTP_ERR_MAX - 32];
-
-		if (otlp_response_status(r->body, r->body_len, msg, sizeof(msg)))
-			msg[0] = '\0';
-		snprintf(q->st.last_error, sizeof(q->st.last_error),
-			 "HTTP %ld%s%s", r->status, msg[0] ? ": " : "", msg);
-		q->cur = NULL;
-		drop_locked(q, cur, EXPORT_DROP_STATUS);
+	case EXPORT_VERDICT_DROP:
+		snprintf(l->st.last_error, sizeof(l->st.last_error),
+			 "%s status %ld%s%s", e->x.ops->name, r->status,
+			 oc->message[0] ? ": " : "", oc->message);
+		l->cur = NULL;
+		drop_locked(l, cur, EXPORT_DROP_STATUS);
 		return;
+	case EXPORT_VERDICT_DONE:
+		break;
 	}
-	}
-	return;
 
-delivered: {
-		uint64_t rejected = 0;
-
-		q->st.requests++;
-		q->st.bytes += r->wire_bytes;
-		if (parsed && partial->set) {
-			q->st.partial_successes++;
-			if (partial->rejected > 0)
-				rejected = (uint64_t)partial->rejected;
-			if (rejected > cur->items)
-				rejected = cur->items;
-			snprintf(q->st.last_partial, sizeof(q->st.last_partial),
-				 "%s", partial->message);
-		}
-		q->st.rejected += rejected;
-		q->st.sent += cur->items - rejected;
-		unaccount(q, cur);
-		req_free(cur);
+	l->cur = NULL;
+	l->st.requests++;
+	l->st.bytes += r->wire_bytes;
+	rejected = oc->rejected < cur->items ? oc->rejected : cur->items;
+	if (oc->partial) {
+		l->st.partial_successes++;
+		snprintf(l->st.last_partial, sizeof(l->st.last_partial), "%s",
+			 oc->message);
 	}
+	l->st.rejected += rejected;
+	l->st.sent += cur->items - rejected;
+	unaccount(l, cur);
+	req_free(cur);
 }
 
-/* The signal whose request is due now, or -1 with *wake the earliest time
- * one will be (UINT64_MAX: none).  Caller holds mu. */
-static int pick(struct export *e, uint64_t now, uint64_t *wake)
+static void *lane_main(void *arg)
 {
-	unsigned int i;
-
-	*wake = UINT64_MAX;
-	for (i = 1; i <= OTLP_SIGNALS; i++) {
-		unsigned int s = (e->last + i) % OTLP_SIGNALS;
-		struct sigq *q = &e->q[s];
-
-		if (!q->cur && q->head) {
-			q->cur = q->head;
-			q->head = q->head->next;
-			if (!q->head)
-				q->tail = NULL;
-			q->cur->next = NULL;
-			q->retries = 0;
-			q->first_ms = now;
-			q->next_ms = now;
-		}
-		if (!q->cur)
-			continue;
-		if (q->next_ms <= now) {
-			e->last = s;
-			return (int)s;
-		}
-		if (q->next_ms < *wake)
-			*wake = q->next_ms;
-	}
-	return -1;
-}
-
-static void *thread_main(void *arg)
-{
-	struct export *e = arg;
+	struct lane *l = arg;
+	struct export *e = l->e;
+	const struct export_ops *ops = e->x.ops;
 
 	pthread_mutex_lock(&e->mu);
 	while (!e->stopping) {
-		struct export_http_result r;
-		struct otlp_partial partial;
-		uint64_t wake;
+		struct export_response r;
+		struct export_outcome oc;
+		uint64_t now = now_ms();
 		struct req *cur;
-		bool parsed = false;
-		int s, rc;
+		int rc;
 
-		s = pick(e, now_ms(), &wake);
-		if (s < 0) {
-			if (wake == UINT64_MAX) {
-				pthread_cond_wait(&e->work, &e->mu);
-			} else {
-				struct timespec ts;
-
-				deadline_ts(wake, &ts);
-				pthread_cond_timedwait(&e->work, &e->mu, &ts);
-			}
+		if (!l->cur && l->head) {
+			l->cur = l->head;
+			l->head = l->head->next;
+			if (!l->head)
+				l->tail = NULL;
+			l->cur->next = NULL;
+			l->retries = 0;
+			l->first_ms = now;
+			l->next_ms = now;
+		}
+		if (!l->cur) {
+			pthread_cond_wait(&l->work, &e->mu);
 			continue;
 		}
-		cur = e->q[s].cur;
-		e->busy = true;
+		if (l->next_ms > now) {
+			struct timespec ts;
+
+			deadline_ts(l->next_ms, &ts);
+			pthread_cond_timedwait(&l->work, &e->mu, &ts);
+			continue;
+		}
+		cur = l->cur;
+		l->busy = true;
 		pthread_mutex_unlock(&e->mu);
 
-		/* cur stays ours: only this thread takes cur off a queue. */
-		rc = export_http_send(e->q[s].http, cur->data, cur->len, &r);
-		if (!rc && r.status >= 200 && r.status < 300)
-			parsed = !otlp_response_parse((enum otlp_signal)s, r.body,
-						      r.body_len, &partial);
+		memset(&r, 0, sizeof(r));
+		memset(&oc, 0, sizeof(oc));
+		rc = ops->send(e->x.ctx, l->s, cur->data, cur->len, &e->abort, &r);
+		if (!rc)
+			ops->classify(e->x.ctx, l->s, &r, &oc);
 
 		pthread_mutex_lock(&e->mu);
-		settle(e, (enum otlp_signal)s, rc, &r, &partial, parsed);
-		e->busy = false;
+		settle(e, l, rc, &r, &oc);
+		l->busy = false;
 		pthread_cond_broadcast(&e->idle);
 	}
 	pthread_mutex_unlock(&e->mu);
@@ -452,10 +438,8 @@ static bool all_idle(const struct export *e)
 {
 	int s;
 
-	if (e->busy)
-		return false;
 	for (s = 0; s < OTLP_SIGNALS; s++)
-		if (e->q[s].nreq)
+		if (e->lane[s].busy || e->lane[s].nreq)
 			return false;
 	return true;
 }
@@ -485,10 +469,35 @@ void export_stats(struct export *e, enum otlp_signal s,
 		  struct export_signal_stats *st)
 {
 	pthread_mutex_lock(&e->mu);
-	*st = e->q[s].st;
-	st->queue_requests = e->q[s].nreq;
-	st->queue_items = e->q[s].nitems;
+	*st = e->lane[s].st;
+	st->queue_requests = e->lane[s].nreq;
+	st->queue_items = e->lane[s].nitems;
+	st->queue_bytes = e->lane[s].nbytes;
 	pthread_mutex_unlock(&e->mu);
+}
+
+void export_stats_add(struct export_signal_stats *sum,
+		      const struct export_signal_stats *st)
+{
+	int d;
+
+	sum->enqueued += st->enqueued;
+	sum->sent += st->sent;
+	sum->rejected += st->rejected;
+	for (d = 0; d < EXPORT_DROPS; d++)
+		sum->dropped[d] += st->dropped[d];
+	sum->requests += st->requests;
+	sum->attempts += st->attempts;
+	sum->retries += st->retries;
+	sum->transport_errors += st->transport_errors;
+	sum->partial_successes += st->partial_successes;
+	sum->bytes += st->bytes;
+	if (st->attempts)
+		sum->last_status = st->last_status;
+	if (st->last_error[0])
+		memcpy(sum->last_error, st->last_error, sizeof(sum->last_error));
+	if (st->last_partial[0])
+		memcpy(sum->last_partial, st->last_partial, sizeof(sum->last_partial));
 }
 
 void export_stop(struct export *e)
@@ -500,27 +509,30 @@ void export_stop(struct export *e)
 	pthread_mutex_lock(&e->mu);
 	e->stopping = true;
 	atomic_store(&e->abort, true);
-	pthread_cond_broadcast(&e->work);
+	for (s = 0; s < OTLP_SIGNALS; s++)
+		pthread_cond_broadcast(&e->lane[s].work);
 	pthread_cond_broadcast(&e->idle);
 	pthread_mutex_unlock(&e->mu);
-	if (e->started) {
-		pthread_join(e->thread, NULL);
-		e->started = false;
+	for (s = 0; s < OTLP_SIGNALS; s++) {
+		if (e->lane[s].started) {
+			pthread_join(e->lane[s].thread, NULL);
+			e->lane[s].started = false;
+		}
 	}
 	pthread_mutex_lock(&e->mu);
 	for (s = 0; s < OTLP_SIGNALS; s++) {
-		struct sigq *q = &e->q[s];
+		struct lane *l = &e->lane[s];
 		struct req *r, *next;
 
-		if (q->cur) {
-			drop_locked(q, q->cur, EXPORT_DROP_SHUTDOWN);
-			q->cur = NULL;
+		if (l->cur) {
+			drop_locked(l, l->cur, EXPORT_DROP_SHUTDOWN);
+			l->cur = NULL;
 		}
-		for (r = q->head; r; r = next) {
+		for (r = l->head; r; r = next) {
 			next = r->next;
-			drop_locked(q, r, EXPORT_DROP_SHUTDOWN);
+			drop_locked(l, r, EXPORT_DROP_SHUTDOWN);
 		}
-		q->head = q->tail = NULL;
+		l->head = l->tail = NULL;
 	}
 	pthread_mutex_unlock(&e->mu);
 }
@@ -532,16 +544,22 @@ void export_free(struct export *e)
 	if (!e)
 		return;
 	export_stop(e);
+	if (e->x.ops && e->x.ops->free)
+		e->x.ops->free(e->x.ctx);
 	for (s = 0; s < OTLP_SIGNALS; s++)
-		export_http_free(e->q[s].http);
+		pthread_cond_destroy(&e->lane[s].work);
 	pthread_cond_destroy(&e->idle);
-	pthread_cond_destroy(&e->work);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
 
-int export_new(const struct export_opts *o, struct export **out, char *err,
-	       size_t errlen)
+static bool ops_complete(const struct export_ops *ops)
+{
+	return ops && ops->name && ops->encode && ops->send && ops->classify;
+}
+
+int export_new(const struct export_opts *o, const struct export_exporter *x,
+	       struct export **out, char *err, size_t errlen)
 {
 	static const struct export_retry_policy zero;
 	pthread_condattr_t ca;
@@ -549,16 +567,26 @@ int export_new(const struct export_opts *o, struct export **out, char *err,
 	int s, rc;
 
 	*out = NULL;
+	if (!ops_complete(x->ops)) {
+		snprintf(err, errlen, "incomplete exporter");
+		if (x->ops && x->ops->free)
+			x->ops->free(x->ctx);
+		return -EINVAL;
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		snprintf(err, errlen, "out of memory");
+		if (x->ops->free)
+			x->ops->free(x->ctx);
 		return -ENOMEM;
 	}
+	e->x = *x;
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&e->work, &ca);
 	pthread_cond_init(&e->idle, &ca);
+	for (s = 0; s < OTLP_SIGNALS; s++)
+		pthread_cond_init(&e->lane[s].work, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&e->abort, false);
 
@@ -576,32 +604,39 @@ int export_new(const struct export_opts *o, struct export **out, char *err,
 		goto out_free;
 	}
 	e->max_batch = o->max_batch ? o->max_batch : DEFAULT_MAX_BATCH;
+	e->max_request = o->max_request_bytes ? o->max_request_bytes
+					      : EXPORT_DEFAULT_MAX_REQUEST;
+	if (e->max_request > OTLP_MAX_REQUEST)
+		e->max_request = OTLP_MAX_REQUEST;
 	e->max_requests = o->queue_requests ? o->queue_requests
 					    : DEFAULT_QUEUE_REQUESTS;
 	e->max_bytes = o->queue_bytes ? o->queue_bytes : DEFAULT_QUEUE_BYTES;
 	e->rng = o->seed ? o->seed : (now_ms() * 0x9e3779b97f4a7c15ULL) | 1;
 
 	for (s = 0; s < OTLP_SIGNALS; s++) {
-		struct export_http_opts h = o->http[s];
+		struct lane *l = &e->lane[s];
 
-		e->q[s].max_items = o->queue_items[s] ? o->queue_items[s]
-				  : s == OTLP_METRICS ? DEFAULT_METRIC_ITEMS
-						      : DEFAULT_QUEUE_ITEMS;
-		if (!h.url)
+		l->e = e;
+		l->s = (enum otlp_signal)s;
+		l->enabled = x->signals[s];
+		l->max_items = o->queue_items[s] ? o->queue_items[s]
+			     : s == OTLP_METRICS ? DEFAULT_METRIC_ITEMS
+						 : DEFAULT_QUEUE_ITEMS;
+	}
+	for (s = 0; s < OTLP_SIGNALS; s++) {
+		struct lane *l = &e->lane[s];
+
+		if (!l->enabled)
 			continue;
-		h.abort = &e->abort;
-		rc = export_http_new(&h, &e->q[s].http, err, errlen);
-		if (rc)
+		rc = -pthread_create(&l->thread, NULL, lane_main, l);
+		if (rc) {
+			snprintf(err, errlen,
+				 "cannot start the %s sender thread: %s",
+				 otlp_signal_name(l->s), strerror(-rc));
 			goto out_free;
+		}
+		l->started = true;
 	}
-
-	rc = -pthread_create(&e->thread, NULL, thread_main, e);
-	if (rc) {
-		snprintf(err, errlen, "cannot start the exporter thread: %s",
-			 strerror(-rc));
-		goto out_free;
-	}
-	e->started = true;
 	*out = e;
 	return 0;
 

@@ -1,7 +1,6 @@
-/* export_http.c - one OTLP/HTTP endpoint: POST protobuf through libcurl. */
+/* export_http.c - one HTTP endpoint: POST request bodies through libcurl. */
 #include "export_http.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -9,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "export_gzip.h"
-#include "export_retry.h"
-#include "otlp_encode.h"
 
 #define DEFAULT_TIMEOUT_MS	10000
 
@@ -25,7 +21,6 @@ struct export_http {
 	CURL *curl;
 	struct curl_slist *headers;
 	bool gzip;
-	const atomic_bool *abort;
 	/* gzip output, kept between requests */
 	uint8_t *zbuf;
 	size_t zcap;
@@ -34,7 +29,6 @@ struct export_http {
 	size_t body_len;
 	size_t body_cap;
 	bool body_truncated;
-	char retry_after[64];
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -80,39 +74,16 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
-static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
-{
-	static const char name[] = "retry-after:";
-	struct export_http *h = ctx;
-	size_t n = size * nmemb, vlen;
-	const char *v;
-
-	/* A new response (after a 100 Continue or redirect) starts afresh. */
-	if (n >= 5 && !strncasecmp(ptr, "HTTP/", 5))
-		h->retry_after[0] = '\0';
-	if (n <= sizeof(name) - 1 || strncasecmp(ptr, name, sizeof(name) - 1))
-		return n;
-	v = ptr + sizeof(name) - 1;
-	vlen = n - (sizeof(name) - 1);
-	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
-		vlen--;
-	if (vlen >= sizeof(h->retry_after))
-		vlen = sizeof(h->retry_after) - 1;
-	memcpy(h->retry_after, v, vlen);
-	h->retry_after[vlen] = '\0';
-	return n;
-}
-
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct export_http *h = ctx;
+	const atomic_bool *abort = ctx;
 
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return h->abort && atomic_load(h->abort) ? 1 : 0;
+	return abort && atomic_load(abort) ? 1 : 0;
 }
 
 static int add_header(struct export_http *h, const char *line)
@@ -174,14 +145,20 @@ int export_http_new(const struct export_http_opts *o, struct export_http **out,
 	if (!h)
 		goto out_oom;
 	h->gzip = o->gzip;
-	h->abort = o->abort;
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		goto out_free;
-	if (add_header(h, "Content-Type: application/x-protobuf") ||
-	    add_header(h, "Expect:") ||	/* no 100-continue round trip */
-	    (o->gzip && add_header(h, "Content-Encoding: gzip")))
-		goto out_free;
+	{
+		char ct[256];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+			 o->content_type ? o->content_type
+					 : "application/octet-stream");
+		if (add_header(h, ct) ||
+		    add_header(h, "Expect:") ||	/* no 100-continue round trip */
+		    (o->gzip && add_header(h, "Content-Encoding: gzip")))
+			goto out_free;
+	}
 	for (i = 0; i < o->nheaders; i++)
 		if (add_header(h, o->headers[i]))
 			goto out_free;
@@ -204,10 +181,7 @@ int export_http_new(const struct export_http_opts *o, struct export_http **out,
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_err);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L);
 	if (o->ca_file)
 		curl_easy_setopt(h->curl, CURLOPT_CAINFO, o->ca_file);
@@ -226,18 +200,31 @@ out_oom:
 	return rc;
 }
 
+/* Retry-After in ms as libcurl parsed it; 0 when none, bad or past. */
+static uint64_t retry_after_ms(CURL *curl)
+{
+	curl_off_t secs = 0;
+
+	/* libcurl before 8.12 gives a date in the past as a negative delay */
+	if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &secs) != CURLE_OK ||
+	    secs <= 0)
+		return 0;
+	/* beyond a day means "not before the retries give up" anyway */
+	if (secs > 86400)
+		secs = 86400;
+	return (uint64_t)secs * 1000;
+}
+
 int export_http_send(struct export_http *h, const uint8_t *data, size_t len,
-		     struct export_http_result *r)
+		     const atomic_bool *abort, struct export_http_result *r)
 {
 	const uint8_t *body = data;
 	size_t body_len = len;
-	uint64_t ra;
 	CURLcode cc;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->retry_after_ms = -1;
-	if (len > OTLP_MAX_REQUEST)
+	if (len > EXPORT_HTTP_MAX_REQUEST)
 		return -E2BIG;
 	if (h->gzip) {
 		err = export_gzip(data, len, &h->zbuf, &h->zcap, &body_len);
@@ -247,8 +234,8 @@ int export_http_send(struct export_http *h, const uint8_t *data, size_t len,
 	}
 	h->body_len = 0;
 	h->body_truncated = false;
-	h->retry_after[0] = '\0';
 	h->curl_err[0] = '\0';
+	curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, (void *)abort);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, (const char *)body);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	r->wire_bytes = body_len;
@@ -261,9 +248,7 @@ int export_http_send(struct export_http *h, const uint8_t *data, size_t len,
 		return 0;
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	if (h->retry_after[0] &&
-	    !export_retry_after_parse(h->retry_after, time(NULL), &ra))
-		r->retry_after_ms = ra > INT64_MAX ? INT64_MAX : (int64_t)ra;
+	r->retry_after_ms = retry_after_ms(h->curl);
 	r->body = h->body;
 	r->body_len = h->body_len;
 	r->body_truncated = h->body_truncated;

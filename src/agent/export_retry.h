@@ -1,10 +1,9 @@
-/* export_retry.h - OTLP/HTTP retry policy: what to retry, when, and Retry-After. */
+/* export_retry.h - the retry policy: which HTTP statuses to retry, and when. */
 #ifndef RIPTEL_EXPORT_RETRY_H
 #define RIPTEL_EXPORT_RETRY_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 /*
  * Pure functions, no clock and no randomness of their own: callers pass
@@ -13,6 +12,9 @@
  * The OTLP specification: retry 429, 502, 503, 504 and transport failures
  * (connection refused or reset, timeouts) with exponential backoff and
  * jitter, honouring Retry-After; every other non-2xx status is dropped.
+ * The same rules serve every HTTP exporter (Prometheus remote write and
+ * Zipkin use the same statuses); the Retry-After value itself is parsed
+ * by libcurl (export_http.c), not here.
  */
 
 enum export_verdict {
@@ -56,20 +58,15 @@ uint64_t export_retry_backoff_ms(const struct export_retry_policy *p,
 
 /*
  * The wait before retry number `retry`, elapsed_ms after the first
- * attempt.  retry_after_ms >= 0 (a Retry-After the receiver sent) replaces
- * the backoff.  0 with *delay_ms set, or -ETIMEDOUT: give up, the wait
- * would end past max_elapsed.
+ * attempt: the backoff, or the receiver's Retry-After when that is longer
+ * (retry_after_ms, 0 when none was sent).  A Retry-After can only lengthen
+ * the wait: "0" or a date in the past never turns the backoff off, so a
+ * receiver that keeps answering 503 cannot make the exporter spin.
+ * 0 with *delay_ms set, or -ETIMEDOUT: give up, the wait would end past
+ * max_elapsed.
  */
 int export_retry_next(const struct export_retry_policy *p, unsigned int retry,
-		      uint64_t elapsed_ms, int64_t retry_after_ms, double rnd,
+		      uint64_t elapsed_ms, uint64_t retry_after_ms, double rnd,
 		      uint64_t *delay_ms);
-
-/*
- * A Retry-After value: delta-seconds ("120") or an HTTP-date (IMF-fixdate
- * "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 or asctime form), relative to
- * now (Unix seconds).  Dates in the past give 0.  Surrounding blanks are
- * allowed.  0, or -EINVAL for anything else.
- */
-int export_retry_after_parse(const char *value, time_t now, uint64_t *delay_ms);
 
 #endif /* RIPTEL_EXPORT_RETRY_H */

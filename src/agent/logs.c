@@ -45,7 +45,8 @@ void logs_free(struct logs *l)
 
 static uint64_t real(const struct logs *l, uint64_t mono)
 {
-	return clock_apply_offset(l->o.mono_to_real_ns, mono);
+	return l->o.clock ? clock_to_unix_ns(l->o.clock, mono)
+			  : clock_apply_offset(l->o.mono_to_real_ns, mono);
 }
 
 static const char *severity_text(int sev)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "clock.h"
 #include "riptel.h"
 
 struct spans;
@@ -14,7 +15,11 @@ struct spans_conn;
 
 struct logs_opts {
 	size_t max_pending;		/* records awaiting collect; 0: 8192 */
-	int64_t mono_to_real_ns;	/* Unix ns = record ts + this */
+	/* Unix ns = clock_to_unix_ns(clock, record ts), converted when the
+	 * span or record is made, so a wall clock step is followed; NULL:
+	 * record ts + mono_to_real_ns, fixed */
+	const struct clock_conv *clock;
+	int64_t mono_to_real_ns;
 };
 
 struct logs_stats {

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "config_check.h"
 #include "device.h"
 #include "export.h"
+#include "export_otlp.h"
 #include "json_sink.h"
 #include "jsonw.h"
 #include "model_json.h"
@@ -61,11 +64,15 @@ struct agent {
 	struct prom *prom;
 	struct telemetry *tm;		/* owned by its sink once added */
 	struct jsonw jw;		/* telemetry lines, pipeline thread only */
-	pthread_mutex_t exp_lock;	/* guards ex against the reload thread */
+	pthread_mutex_t exp_lock;	/* guards ex, old_ex, retired */
 	struct exporter *ex;
+	/* at SIGHUP: the exporter being replaced, still counted while it
+	 * delivers what it holds, and the counters of those gone before */
+	struct exporter *old_ex;
+	struct export_signal_stats retired[OTLP_SIGNALS];
 	pthread_t reload_thread;
 	bool reload_started;
-	volatile sig_atomic_t stopping;
+	atomic_bool stopping;		/* the reload thread: exit, reload nothing */
 	uint64_t partial_seen[OTLP_SIGNALS];	/* partial successes logged */
 	uint64_t partial_logged_ns;
 };
@@ -88,9 +95,19 @@ static const char *env_get(const char *name)
 	return getenv(name);
 }
 
-/* Defaults < file < environment < flags, into @c; 0 or -errno with @err. */
-static int load_config(const struct cli_options *o, struct config *c, char *err,
-		       size_t errlen)
+/* config_warn_fn: ctx is a prefix for the line ("" or "SIGHUP: "). */
+static void log_warning(void *ctx, const char *msg)
+{
+	log_msg("%swarning: %s", (const char *)ctx, msg);
+}
+
+/*
+ * Defaults < file < environment < flags, into @c, then the checks startup
+ * makes (config_check(): the same for --check-config, startup and
+ * SIGHUP).  0 or -errno with @err; warnings are logged with @prefix.
+ */
+static int load_config(const struct cli_options *o, struct config *c,
+		       const char *prefix, char *err, size_t errlen)
 {
 	const char *path = o->config_path;
 	int ret;
@@ -106,7 +123,8 @@ static int load_config(const struct cli_options *o, struct config *c, char *err,
 		if (ret)
 			return ret;
 	}
-	ret = config_load_env(c, env_get, err, errlen);
+	ret = config_load_env(c, env_get, log_warning, (void *)prefix, err,
+			      errlen);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < o->nsets; i++) {
@@ -114,7 +132,7 @@ static int load_config(const struct cli_options *o, struct config *c, char *err,
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return config_check(c, environ, log_warning, (void *)prefix, err, errlen);
 }
 
 static void exporter_free(struct exporter *x)
@@ -133,7 +151,9 @@ static void exporter_free(struct exporter *x)
 static struct exporter *exporter_new(const struct config *c, int *ret,
 				     char *err, size_t errlen)
 {
+	struct export_otlp_opts oo = { 0 };
 	struct export_opts eo = { 0 };
+	struct export_exporter xp;
 	struct exporter *x;
 	char **envp;
 
@@ -147,7 +167,8 @@ static struct exporter *exporter_new(const struct config *c, int *ret,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	*ret = otel_env_load(&x->env, envp, err, errlen);
+	/* load_config() checked these and said the warnings once */
+	*ret = otel_env_load(&x->env, envp, NULL, NULL, err, errlen);
 	if (*ret)
 		goto fail;
 	if (x->env.sdk_disabled) {
@@ -155,8 +176,11 @@ static struct exporter *exporter_new(const struct config *c, int *ret,
 		exporter_free(x);
 		return NULL;
 	}
-	otel_env_export_opts(&x->env, &eo);
-	*ret = export_new(&eo, &x->exp, err, errlen);
+	otel_env_export_opts(&x->env, &eo, &oo);
+	eo.max_request_bytes = c->max_request_bytes;
+	*ret = export_otlp_new(&oo, &xp, err, errlen);
+	if (!*ret)
+		*ret = export_new(&eo, &xp, &x->exp, err, errlen);
 	if (*ret)
 		goto fail;
 	config_env_free(envp);
@@ -204,6 +228,30 @@ static void on_batches(void *ctx, const struct model_resource *res,
 	pthread_mutex_unlock(&a->exp_lock);
 }
 
+/*
+ * One signal's export counters over every exporter this run had: the
+ * current one, the one a SIGHUP is replacing, those replaced before.
+ * Caller holds exp_lock (or is the only thread left).
+ */
+static bool export_totals(struct agent *a, int s, struct export_signal_stats *es)
+{
+	struct export_signal_stats st;
+
+	*es = a->retired[s];
+	if (a->old_ex) {
+		export_stats(a->old_ex->exp, s, &st);
+		export_stats_add(es, &st);
+		es->queue_requests += st.queue_requests;
+	}
+	if (a->ex) {
+		export_stats(a->ex->exp, s, &st);
+		export_stats_add(es, &st);
+		es->queue_requests += st.queue_requests;
+		es->queue_items = st.queue_items;
+	}
+	return a->ex || a->old_ex || es->enqueued || es->attempts;
+}
+
 /* Items the exporter dropped for one signal, all reasons together. */
 static uint64_t export_dropped(const struct export_signal_stats *es)
 {
@@ -231,10 +279,11 @@ static void on_health(void *ctx, struct telemetry_health *h)
 	}
 	h->queue_dropped = a->q ? queue_dropped(a->q) : 0;
 	pthread_mutex_lock(&a->exp_lock);
-	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
+	for (int s = 0; s < OTLP_SIGNALS; s++) {
 		struct export_signal_stats es;
 
-		export_stats(a->ex->exp, s, &es);
+		if (!export_totals(a, s, &es))
+			continue;
 		h->export_queue_depth += es.queue_requests;
 		h->export_failures += export_dropped(&es);
 	}
@@ -252,10 +301,11 @@ static void log_partials(struct agent *a, uint64_t now_ns)
 		return;
 	a->partial_logged_ns = now_ns;
 	pthread_mutex_lock(&a->exp_lock);
-	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
+	for (int s = 0; s < OTLP_SIGNALS; s++) {
 		struct export_signal_stats es;
 
-		export_stats(a->ex->exp, s, &es);
+		if (!export_totals(a, s, &es))
+			continue;
 		if (es.partial_successes > a->partial_seen[s])
 			log_msg("export %s: the collector refused part of %" PRIu64
 				" requests (%" PRIu64 " items in all so far): %s",
@@ -295,8 +345,7 @@ static int setup_telemetry(struct agent *a, char *err, size_t errlen)
 	to.process_cache = c->process_cache;
 	to.cmdline = c->cmdline;
 	to.redact_rules = c->redact;
-	to.temporality = c->delta_temporality ? MODEL_TEMPORALITY_DELTA :
-			 MODEL_TEMPORALITY_CUMULATIVE;
+	to.temporality = (enum telemetry_temporality)c->temporality;
 	to.cardinality_limit = c->cardinality_limit;
 	to.metric_interval_ns = (uint64_t)c->metric_interval_ms * 1000000;
 	to.trace_interval_ns = (uint64_t)c->batch_delay_ms * 1000000;
@@ -318,9 +367,14 @@ static int setup_telemetry(struct agent *a, char *err, size_t errlen)
 		to.resolve_ctx = a->replay;
 		to.clock_set = true;
 		to.mono_to_real_ns = ci->mono_to_real_ns;
-	} else if (a->spiffe) {
-		to.resolve = spiffe_resolve;
-		to.resolve_ctx = a->spiffe;
+	} else {
+		/* the pipeline's clock, refreshed every tick: a wall clock
+		 * stepped after start (NTP) is followed */
+		to.clock = &a->clk;
+		if (a->spiffe) {
+			to.resolve = spiffe_resolve;
+			to.resolve_ctx = a->spiffe;
+		}
 	}
 	ret = telemetry_new(&to, &a->tm, err, errlen);
 	model_attrs_clear(&extra);
@@ -403,7 +457,7 @@ static void reload(struct agent *a)
 	int ret;
 
 	notify_reloading();
-	ret = load_config(&a->opt, &nc, err, sizeof(err));
+	ret = load_config(&a->opt, &nc, "SIGHUP: ", err, sizeof(err));
 	if (ret) {
 		log_msg("SIGHUP: configuration rejected, keeping the running one: %s",
 			err);
@@ -423,6 +477,7 @@ static void reload(struct agent *a)
 	}
 	pthread_mutex_lock(&a->exp_lock);
 	old = a->ex;
+	a->old_ex = old;
 	a->ex = nx;
 	a->cfg.timeout_ms = nc.timeout_ms;
 	pthread_mutex_unlock(&a->exp_lock);
@@ -430,6 +485,19 @@ static void reload(struct agent *a)
 	if (old && export_flush(old->exp, nc.shutdown_timeout_ms))
 		log_msg("SIGHUP: the previous exporter could not deliver everything within %u ms; the rest is counted as dropped",
 			nc.shutdown_timeout_ms);
+	if (old) {
+		/* its drops counted, then its counters join the totals */
+		export_stop(old->exp);
+		pthread_mutex_lock(&a->exp_lock);
+		for (int s = 0; s < OTLP_SIGNALS; s++) {
+			struct export_signal_stats st;
+
+			export_stats(old->exp, s, &st);
+			export_stats_add(&a->retired[s], &st);
+		}
+		a->old_ex = NULL;
+		pthread_mutex_unlock(&a->exp_lock);
+	}
 	exporter_free(old);
 	log_msg("SIGHUP: configuration reloaded (export settings applied; enrichment and metric limits apply at restart)");
 out:
@@ -444,9 +512,26 @@ static void *reload_main(void *arg)
 
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
-	while (!sigwait(&hup, &sig) && !a->stopping)
+	while (!sigwait(&hup, &sig) && !atomic_load(&a->stopping))
 		reload(a);
 	return NULL;
+}
+
+/*
+ * Before the final flush: after this, main is the only thread that
+ * touches a->ex, so no reload can swap (and free) the exporter under the
+ * flush or the exit report.  A reload in progress finishes first (its
+ * flush of the old exporter is bounded by shutdown_timeout_ms); SIGHUPs
+ * from now on stay pending, blocked, and are never acted on.
+ */
+static void stop_reload_thread(struct agent *a)
+{
+	atomic_store(&a->stopping, true);
+	if (!a->reload_started)
+		return;
+	pthread_kill(a->reload_thread, SIGHUP);
+	pthread_join(a->reload_thread, NULL);
+	a->reload_started = false;
 }
 
 static int make_ring_descs(struct agent *a)
@@ -516,11 +601,12 @@ static void print_summary(struct agent *a)
 /* Export counters at exit, one line per signal that did anything. */
 static void print_export_stats(struct agent *a)
 {
-	for (int s = 0; a->ex && s < OTLP_SIGNALS; s++) {
+	for (int s = 0; s < OTLP_SIGNALS; s++) {
 		struct export_signal_stats es;
 		uint64_t dropped;
 
-		export_stats(a->ex->exp, s, &es);
+		if (!export_totals(a, s, &es))
+			continue;
 		dropped = export_dropped(&es);
 		if (!es.enqueued && !dropped)
 			continue;
@@ -581,11 +667,14 @@ static int run_replay(struct agent *a)
 		if (it.type != CAPTURE_ITEM_RECORD)
 			continue;
 		if (a->opt.replay_pace) {
+			struct pollfd pfd = { .fd = a->sig_fd, .events = POLLIN };
 			uint64_t due = start + it.pace_ns;
 			uint64_t now = clock_mono_ns(&a->clk);
 
-			if (due > now)
-				usleep((useconds_t)((due - now) / 1000));
+			/* wait for the record's time, or SIGINT/SIGTERM */
+			if (due > now &&
+			    poll(&pfd, 1, (int)((due - now + 999999) / 1000000)) > 0)
+				return 0;
 		}
 		if (it.rec.hdr.ts_ns > newest)
 			newest = it.rec.hdr.ts_ns;
@@ -706,38 +795,22 @@ static void finish_capture(struct agent *a)
 }
 
 /*
- * --check-config: everything startup would refuse in the configuration,
- * then the effective configuration as INI.  Exit status 0 or 2.
+ * --check-config: load_config() already ran config_check(), the checks
+ * startup and SIGHUP run too; here the effective configuration as INI.
+ * Exit status 0 (the refusals exit 2 in main()).
  */
 static int check_config(struct agent *a)
 {
-	char msg[1024], text[8192];
-	struct exporter *x;
-	int ret;
+	size_t len = config_format(&a->cfg, NULL, 0) + 1;
+	char *text = malloc(len);
 
-	x = exporter_new(&a->cfg, &ret, msg, sizeof(msg));
-	exporter_free(x);
-	if (ret) {
-		log_msg("invalid export settings: %s", msg);
-		return 2;
+	if (!text) {
+		log_msg("out of memory");
+		return 1;
 	}
-	if (a->cfg.attribute_filters[0]) {
-		struct telemetry_opts to = { 0 };
-		struct telemetry *t = NULL;
-
-		ret = telemetry_new(&to, &t, msg, sizeof(msg));
-		if (!ret)
-			ret = telemetry_metric_filters(t, a->cfg.attribute_filters,
-						       msg, sizeof(msg));
-		telemetry_free(t);
-		if (ret) {
-			log_msg("invalid configuration: metrics.attribute_filters: %s",
-				msg);
-			return 2;
-		}
-	}
-	config_format(&a->cfg, text, sizeof(text));
+	config_format(&a->cfg, text, len);
 	fputs(text, stdout);
+	free(text);
 	return 0;
 }
 
@@ -856,6 +929,7 @@ static int shutdown_agent(struct agent *a)
 	int status = 0;
 
 	notify_stopping();
+	stop_reload_thread(a);
 	if (a->res.drain_err) {
 		log_msg("reading %s failed: %s", a->cfg.device,
 			strerror(-a->res.drain_err));
@@ -887,11 +961,7 @@ static int shutdown_agent(struct agent *a)
 /* Accepts an agent that setup() left half-built. */
 static void teardown(struct agent *a)
 {
-	a->stopping = 1;
-	if (a->reload_started) {
-		pthread_kill(a->reload_thread, SIGHUP);
-		pthread_join(a->reload_thread, NULL);
-	}
+	stop_reload_thread(a);
 	pipeline_fini(&a->pl);	/* destroys the sinks: telemetry, capture */
 	exporter_free(a->ex);
 	prom_free(a->prom);
@@ -911,8 +981,15 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	struct agent a = { .sig_fd = -1 };
 	char msg[1024];
+	sigset_t hup;
 	int status;
 
+	/* A reload asked for before the reload thread runs waits for it
+	 * (pending) instead of killing the agent, SIGHUP's default. */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
+	atomic_init(&a.stopping, false);
 	switch (cli_parse(argc, argv, &a.opt, stdout, msg, sizeof(msg))) {
 	case CLI_DONE:
 		return 0;
@@ -922,7 +999,7 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (load_config(&a.opt, &a.cfg, msg, sizeof(msg))) {
+	if (load_config(&a.opt, &a.cfg, "", msg, sizeof(msg))) {
 		log_msg("invalid configuration: %s", msg);
 		return 2;
 	}

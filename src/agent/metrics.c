@@ -31,6 +31,7 @@ struct series {
 struct metric {
 	char *name, *description, *unit;
 	enum model_metric_kind kind;
+	enum model_temporality temporality;	/* sums and histograms */
 	bool monotonic;
 	double *bounds;
 	size_t nbounds;
@@ -123,6 +124,15 @@ int metrics_find(const struct metrics *m, const char *name)
 	return -ENOENT;
 }
 
+int metrics_set_temporality(struct metrics *m, int id, enum model_temporality t)
+{
+	if (!m || id < 0 || (size_t)id >= m->n ||
+	    (t != MODEL_TEMPORALITY_DELTA && t != MODEL_TEMPORALITY_CUMULATIVE))
+		return -EINVAL;
+	m->v[id].temporality = t;
+	return 0;
+}
+
 int metrics_define(struct metrics *m, const struct metrics_desc *d, uint64_t now_ns)
 {
 	struct metric *mt;
@@ -145,6 +155,7 @@ int metrics_define(struct metrics *m, const struct metrics_desc *d, uint64_t now
 	mt = &m->v[m->n];
 	memset(mt, 0, sizeof(*mt));
 	mt->kind = d->kind;
+	mt->temporality = m->temporality;
 	mt->monotonic = d->monotonic;
 	mt->last_collect_ns = now_ns;
 	mt->name = model_strdup(d->name);
@@ -481,21 +492,21 @@ int metrics_record(struct metrics *m, int id, const struct metrics_kv *kv, size_
 }
 
 /* Whether s goes into this collection. */
-static bool reportable(const struct metrics *m, const struct metric *mt,
+static bool reportable(const struct metric *mt,
 		       const struct series *s)
 {
 	if (mt->kind == MODEL_METRIC_GAUGE)
 		return s->set;
-	if (m->temporality == MODEL_TEMPORALITY_DELTA)
+	if (mt->temporality == MODEL_TEMPORALITY_DELTA)
 		return s->dirty;
 	return true;
 }
 
-static int emit(const struct metrics *m, const struct metric *mt, struct series *s,
+static int emit(const struct metric *mt, struct series *s,
 		struct model_metric *out, uint64_t now_ns)
 {
 	struct model_point *p = model_metric_add_point(out);
-	bool delta = m->temporality == MODEL_TEMPORALITY_DELTA;
+	bool delta = mt->temporality == MODEL_TEMPORALITY_DELTA;
 
 	if (!p || model_attrs_copy(&p->attrs, &s->attrs))
 		return -ENOMEM;
@@ -518,10 +529,10 @@ static int emit(const struct metrics *m, const struct metric *mt, struct series 
 	return 0;
 }
 
-static void reset(const struct metrics *m, const struct metric *mt, struct series *s)
+static void reset(const struct metric *mt, struct series *s)
 {
 	s->dirty = false;
-	if (m->temporality != MODEL_TEMPORALITY_DELTA || mt->kind == MODEL_METRIC_GAUGE)
+	if (mt->temporality != MODEL_TEMPORALITY_DELTA || mt->kind == MODEL_METRIC_GAUGE)
 		return;
 	s->ival = 0;
 	if (s->buckets)
@@ -542,20 +553,20 @@ int metrics_collect(struct metrics *m, uint64_t now_ns, struct model_metric_batc
 		for (size_t j = 0; j < total; j++) {
 			struct series *s = j < mt->nseries ? &mt->series[j] : mt->overflow;
 
-			if (!reportable(m, mt, s))
+			if (!reportable(mt, s))
 				continue;
 			if (!mm) {
 				mm = model_metric_batch_add(out, mt->name, mt->description,
 							    mt->unit, mt->kind,
-							    m->temporality, mt->monotonic);
+							    mt->temporality, mt->monotonic);
 				if (!mm)
 					return -ENOMEM;
 			}
-			if (emit(m, mt, s, mm, now_ns))
+			if (emit(mt, s, mm, now_ns))
 				return -ENOMEM;
 		}
 		for (size_t j = 0; j < total; j++)
-			reset(m, mt, j < mt->nseries ? &mt->series[j] : mt->overflow);
+			reset(mt, j < mt->nseries ? &mt->series[j] : mt->overflow);
 		mt->last_collect_ns = now_ns;
 	}
 	out->time_ns = now_ns;

@@ -30,7 +30,7 @@ struct metrics_desc {
 };
 
 struct metrics_opts {
-	enum model_temporality temporality;	/* 0: cumulative */
+	enum model_temporality temporality;	/* default per metric; 0: cumulative */
 	size_t cardinality_limit;		/* series per metric; 0: 2000 */
 };
 
@@ -45,6 +45,12 @@ void metrics_free(struct metrics *m);
 
 /* Define a metric; its id (>= 0) or -EINVAL / -EEXIST / -ENOMEM. */
 int metrics_define(struct metrics *m, const struct metrics_desc *d, uint64_t now_ns);
+/*
+ * The temporality of one sum or histogram, instead of
+ * metrics_opts.temporality (the OTLP temporality preferences choose per
+ * instrument kind).  Before the first recording.  0, -EINVAL.
+ */
+int metrics_set_temporality(struct metrics *m, int id, enum model_temporality t);
 /* The id of a defined metric, or -ENOENT. */
 int metrics_find(const struct metrics *m, const char *name);
 

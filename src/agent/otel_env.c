@@ -25,6 +25,27 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct warner {
+	config_warn_fn fn;
+	void *ctx;
+};
+
+static void warnf(const struct warner *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warnf(const struct warner *w, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	if (!w->fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->fn(w->ctx, msg);
+}
+
 const char *otel_env_get(char *const *envp, const char *name)
 {
 	size_t len = strlen(name);
@@ -103,19 +124,77 @@ int otel_env_parse_headers(const char *text, char ***lines, size_t *n)
 	return 0;
 }
 
+static const char *const sig_upper[OTLP_SIGNALS] = { "METRICS", "TRACES", "LOGS" };
+
 /* The per-signal form of OTEL_EXPORTER_OTLP_<what>, else the general one. */
 static const char *sig_get(char *const *envp, enum otlp_signal s,
 			   const char *what, char *name, size_t namelen)
 {
-	static const char *const upper[OTLP_SIGNALS] = { "METRICS", "TRACES", "LOGS" };
 	const char *v;
 
-	snprintf(name, namelen, PREFIX "%s_%s", upper[s], what);
+	snprintf(name, namelen, PREFIX "%s_%s", sig_upper[s], what);
 	v = otel_env_get(envp, name);
 	if (v)
 		return v;
 	snprintf(name, namelen, PREFIX "%s", what);
 	return otel_env_get(envp, name);
+}
+
+/*
+ * The enum variables of the specification (compression, protocol): values
+ * match in any case; an unknown one is warned about and ignored, so the
+ * per-signal form falls back to the general form, and that to the default.
+ * parse returns 1 known, 0 unknown, -EINVAL known but refused.
+ */
+typedef int (*enum_parse_fn)(const char *v, int *out);
+
+static int sig_enum(char *const *envp, enum otlp_signal s, const char *what,
+		    enum_parse_fn parse, int *out, const struct warner *w,
+		    char *name, size_t namelen)
+{
+	const char *v;
+	int rc;
+
+	snprintf(name, namelen, PREFIX "%s_%s", sig_upper[s], what);
+	v = otel_env_get(envp, name);
+	if (v) {
+		rc = parse(v, out);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		warnf(w, "%s=%s: unknown value, ignored", name, v);
+	}
+	snprintf(name, namelen, PREFIX "%s", what);
+	v = otel_env_get(envp, name);
+	if (v) {
+		rc = parse(v, out);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		/* the general form: said once, not once per signal */
+		if (s == OTLP_METRICS)
+			warnf(w, "%s=%s: unknown value, ignored", name, v);
+	}
+	return 0;
+}
+
+static int parse_compression(const char *v, int *gzip)
+{
+	if (!strcasecmp(v, "gzip"))
+		*gzip = 1;
+	else if (!strcasecmp(v, "none"))
+		*gzip = 0;
+	else
+		return 0;
+	return 1;
+}
+
+static int parse_protocol(const char *v, int *unused)
+{
+	(void)unused;
+	if (!strcasecmp(v, "http/protobuf"))
+		return 1;
+	if (!strcasecmp(v, "grpc") || !strcasecmp(v, "http/json"))
+		return -EINVAL;	/* known, and not what riptel speaks */
+	return 0;
 }
 
 static int parse_u32(const char *name, const char *v, uint32_t min,
@@ -159,11 +238,12 @@ static int dup_opt(const char *v, char **out)
 }
 
 static int load_signal(struct otel_env_export *x, enum otlp_signal s,
-		       char *const *envp, char *err, size_t errlen)
+		       char *const *envp, const struct warner *w, char *err,
+		       size_t errlen)
 {
 	char name[96];
 	const char *v;
-	int rc;
+	int rc, gzip = 0;
 
 	/* Endpoint: the per-signal form as is, the general one + /v1/x. */
 	snprintf(name, sizeof(name), PREFIX "%s_ENDPOINT",
@@ -209,21 +289,15 @@ static int load_signal(struct otel_env_export *x, enum otlp_signal s,
 	if (v && parse_u32(name, v, 1, 3600000, &x->timeout_ms, err, errlen))
 		return -EINVAL;
 
-	v = sig_get(envp, s, "COMPRESSION", name, sizeof(name));
-	if (v) {
-		if (!strcasecmp(v, "gzip")) {
-			x->gzip = true;
-		} else if (strcasecmp(v, "none")) {
-			seterr(err, errlen, "%s=%s: expected gzip or none", name, v);
-			return -EINVAL;
-		}
-	}
+	sig_enum(envp, s, "COMPRESSION", parse_compression, &gzip, w, name,
+		 sizeof(name));
+	x->gzip = gzip;
 
-	v = sig_get(envp, s, "PROTOCOL", name, sizeof(name));
-	if (v && strcmp(v, "http/protobuf")) {
+	if (sig_enum(envp, s, "PROTOCOL", parse_protocol, &gzip, w, name,
+		     sizeof(name))) {
 		seterr(err, errlen,
 		       "%s=%s: riptel speaks only http/protobuf (not grpc or http/json)",
-		       name, v);
+		       name, otel_env_get(envp, name));
 		return -EINVAL;
 	}
 
@@ -247,15 +321,17 @@ out_url:
 	return -EINVAL;
 }
 
-int otel_env_load(struct otel_env *e, char *const *envp, char *err,
-		  size_t errlen)
+int otel_env_load(struct otel_env *e, char *const *envp, config_warn_fn warn,
+		  void *warn_ctx, char *err, size_t errlen)
 {
+	const struct warner w = { warn, warn_ctx };
 	const char *v;
 	int s, rc;
 
 	memset(e, 0, sizeof(*e));
 	for (s = 0; s < OTLP_SIGNALS; s++) {
-		rc = load_signal(&e->sig[s], (enum otlp_signal)s, envp, err, errlen);
+		rc = load_signal(&e->sig[s], (enum otlp_signal)s, envp, &w, err,
+				 errlen);
 		if (rc)
 			goto out_clear;
 	}
@@ -281,18 +357,11 @@ int otel_env_load(struct otel_env *e, char *const *envp, char *err,
 			   &e->metric_export_interval_ms, err, errlen))
 		goto out_clear;
 
-	e->temporality = MODEL_TEMPORALITY_CUMULATIVE;
+	e->temporality = TELEMETRY_TEMPORALITY_CUMULATIVE;
 	v = otel_env_get(envp, PREFIX "METRICS_TEMPORALITY_PREFERENCE");
-	if (v) {
-		if (!strcasecmp(v, "delta")) {
-			e->temporality = MODEL_TEMPORALITY_DELTA;
-		} else if (strcasecmp(v, "cumulative")) {
-			seterr(err, errlen,
-			       PREFIX "METRICS_TEMPORALITY_PREFERENCE=%s: expected cumulative or delta",
-			       v);
-			goto out_clear;
-		}
-	}
+	if (v && !telemetry_temporality_parse(v, &e->temporality))
+		warnf(&w, PREFIX "METRICS_TEMPORALITY_PREFERENCE=%s: unknown value, ignored (cumulative)",
+		      v);
 
 	e->bsp_schedule_delay_ms = OTEL_ENV_DEFAULT_BSP_DELAY_MS;
 	e->bsp_max_queue_size = OTEL_ENV_DEFAULT_BSP_QUEUE;
@@ -316,14 +385,13 @@ int otel_env_load(struct otel_env *e, char *const *envp, char *err,
 		goto out_clear;
 	}
 
+	/* a boolean: only "true" is true; anything but "false" is said */
 	v = otel_env_get(envp, "OTEL_SDK_DISABLED");
 	if (v) {
-		if (!strcasecmp(v, "true")) {
-			e->sdk_disabled = true;
-		} else if (strcasecmp(v, "false")) {
-			seterr(err, errlen, "OTEL_SDK_DISABLED=%s: expected true or false", v);
-			goto out_clear;
-		}
+		e->sdk_disabled = !strcasecmp(v, "true");
+		if (!e->sdk_disabled && strcasecmp(v, "false"))
+			warnf(&w, "OTEL_SDK_DISABLED=%s: neither true nor false, taken as false",
+			      v);
 	}
 	return 0;
 
@@ -354,13 +422,14 @@ void otel_env_clear(struct otel_env *e)
 	memset(e, 0, sizeof(*e));
 }
 
-void otel_env_export_opts(const struct otel_env *e, struct export_opts *o)
+void otel_env_export_opts(const struct otel_env *e, struct export_opts *o,
+			  struct export_otlp_opts *xo)
 {
 	int s;
 
 	for (s = 0; s < OTLP_SIGNALS; s++) {
 		const struct otel_env_export *x = &e->sig[s];
-		struct export_http_opts *h = &o->http[s];
+		struct export_http_opts *h = &xo->http[s];
 
 		h->url = x->url;
 		h->headers = (const char *const *)x->headers;

@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "export.h"
+#include "export_otlp.h"
 #include "model.h"
 #include "otlp_encode.h"
+#include "telemetry.h"
 
 /*
  * Read from an environ-style array ("NAME=value" strings, NULL-terminated;
@@ -47,7 +50,7 @@ struct otel_env {
 	struct model_attrs resource_attrs;	/* OTEL_RESOURCE_ATTRIBUTES */
 	char *service_name;			/* OTEL_SERVICE_NAME; NULL unset */
 	uint32_t metric_export_interval_ms;
-	enum model_temporality temporality;
+	enum telemetry_temporality temporality;
 	uint32_t bsp_schedule_delay_ms;
 	uint32_t bsp_max_queue_size;
 	uint32_t bsp_max_export_batch_size;
@@ -58,19 +61,28 @@ struct otel_env {
  * Fill e (zeroed first) from envp (NULL: an empty environment).  0;
  * -EINVAL with "VARIABLE=value: why" in err; -ENOMEM.  On error e is left
  * cleared.
+ *
+ * The specification's enums (*_COMPRESSION, *_PROTOCOL,
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE) match in any case; an
+ * unknown value goes to warn (may be NULL) and is ignored: a per-signal
+ * form falls back to the general one, that to the default.  A protocol
+ * the specification knows but riptel does not speak (grpc, http/json) is
+ * an error.  OTEL_SDK_DISABLED is a boolean: "true" in any case is true,
+ * anything else false, with a warning unless it is "false".
  */
-int otel_env_load(struct otel_env *e, char *const *envp, char *err,
-		  size_t errlen);
+int otel_env_load(struct otel_env *e, char *const *envp, config_warn_fn warn,
+		  void *warn_ctx, char *err, size_t errlen);
 /* Free everything e holds; e is left zeroed.  Accepts NULL. */
 void otel_env_clear(struct otel_env *e);
 
 /*
- * Point o's per-signal HTTP options into e (e must outlive o's use) and
- * size batches and the span and log queues from the OTEL_BSP_* values.
+ * Point x's per-signal HTTP options into e (e must outlive x's use) and
+ * size o's batches and span and log queues from the OTEL_BSP_* values.
  * Other members of o are left alone; OTEL_SDK_DISABLED is the caller's to
  * act on.
  */
-void otel_env_export_opts(const struct otel_env *e, struct export_opts *o);
+void otel_env_export_opts(const struct otel_env *e, struct export_opts *o,
+			  struct export_otlp_opts *x);
 
 /* The value of name in envp, NULL when absent or empty. */
 const char *otel_env_get(char *const *envp, const char *name);

@@ -237,13 +237,21 @@ static Scope *scope(struct arena *ar)
 	return s;
 }
 
-/* Pack msg into out, refusing what a receiver may not take. */
-static int pack(const ProtobufCMessage *msg, struct otlp_buf *out)
+/*
+ * Pack msg into out unless it is larger than max_len (0: OTLP_MAX_REQUEST,
+ * never above it): then -E2BIG with out->len the size it would have had,
+ * so a caller splitting the batch knows by how much.
+ */
+static int pack(const ProtobufCMessage *msg, size_t max_len, struct otlp_buf *out)
 {
 	size_t len = protobuf_c_message_get_packed_size(msg);
 
-	if (len > OTLP_MAX_REQUEST)
+	if (!max_len || max_len > OTLP_MAX_REQUEST)
+		max_len = OTLP_MAX_REQUEST;
+	if (len > max_len) {
+		out->len = len;
 		return -E2BIG;
+	}
 	out->data = malloc(len ? len : 1);
 	if (!out->data)
 		return -ENOMEM;
@@ -315,7 +323,9 @@ static bool temporality_ok(enum model_temporality t)
 	return t == MODEL_TEMPORALITY_DELTA || t == MODEL_TEMPORALITY_CUMULATIVE;
 }
 
-static int metric(struct arena *ar, const struct model_metric *m, Metric **out)
+/* m's points [first, first + n) as one Metric. */
+static int metric(struct arena *ar, const struct model_metric *m, size_t first,
+		  size_t n, Metric **out)
 {
 	Metric *om = arena_alloc(ar, sizeof(*om));
 	bool fail = false;
@@ -344,12 +354,12 @@ static int metric(struct arena *ar, const struct model_metric *m, Metric **out)
 		s->aggregation_temporality =
 			(Opentelemetry__Proto__Metrics__V1__AggregationTemporality)m->temporality;
 		s->is_monotonic = m->monotonic;
-		s->data_points = (NumberPoint **)arena_ptrs(ar, m->npoints, &fail);
+		s->data_points = (NumberPoint **)arena_ptrs(ar, n, &fail);
 		if (fail)
 			return -ENOMEM;
-		s->n_data_points = m->npoints;
-		for (i = 0; i < m->npoints && !err; i++)
-			err = number_point(ar, m, &m->points[i], &s->data_points[i]);
+		s->n_data_points = n;
+		for (i = 0; i < n && !err; i++)
+			err = number_point(ar, m, &m->points[first + i], &s->data_points[i]);
 		om->data_case = OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM;
 		om->sum = s;
 		return err;
@@ -360,12 +370,12 @@ static int metric(struct arena *ar, const struct model_metric *m, Metric **out)
 		if (!g)
 			return -ENOMEM;
 		*g = (Gauge)OPENTELEMETRY__PROTO__METRICS__V1__GAUGE__INIT;
-		g->data_points = (NumberPoint **)arena_ptrs(ar, m->npoints, &fail);
+		g->data_points = (NumberPoint **)arena_ptrs(ar, n, &fail);
 		if (fail)
 			return -ENOMEM;
-		g->n_data_points = m->npoints;
-		for (i = 0; i < m->npoints && !err; i++)
-			err = number_point(ar, m, &m->points[i], &g->data_points[i]);
+		g->n_data_points = n;
+		for (i = 0; i < n && !err; i++)
+			err = number_point(ar, m, &m->points[first + i], &g->data_points[i]);
 		om->data_case = OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_GAUGE;
 		om->gauge = g;
 		return err;
@@ -378,12 +388,12 @@ static int metric(struct arena *ar, const struct model_metric *m, Metric **out)
 		*h = (Histogram)OPENTELEMETRY__PROTO__METRICS__V1__HISTOGRAM__INIT;
 		h->aggregation_temporality =
 			(Opentelemetry__Proto__Metrics__V1__AggregationTemporality)m->temporality;
-		h->data_points = (HistPoint **)arena_ptrs(ar, m->npoints, &fail);
+		h->data_points = (HistPoint **)arena_ptrs(ar, n, &fail);
 		if (fail)
 			return -ENOMEM;
-		h->n_data_points = m->npoints;
-		for (i = 0; i < m->npoints && !err; i++)
-			err = hist_point(ar, &m->points[i], &h->data_points[i]);
+		h->n_data_points = n;
+		for (i = 0; i < n && !err; i++)
+			err = hist_point(ar, &m->points[first + i], &h->data_points[i]);
 		om->data_case = OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM;
 		om->histogram = h;
 		return err;
@@ -393,8 +403,8 @@ static int metric(struct arena *ar, const struct model_metric *m, Metric **out)
 }
 
 int otlp_encode_metrics(const struct model_resource *res,
-			const struct model_metric_batch *b,
-			struct otlp_buf *out)
+			const struct model_metric_batch *b, size_t first,
+			size_t count, size_t max_len, struct otlp_buf *out)
 {
 	MetricsReq req = OPENTELEMETRY__PROTO__COLLECTOR__METRICS__V1__EXPORT_METRICS_SERVICE_REQUEST__INIT;
 	ResourceMetrics rm = OPENTELEMETRY__PROTO__METRICS__V1__RESOURCE_METRICS__INIT;
@@ -402,8 +412,8 @@ int otlp_encode_metrics(const struct model_resource *res,
 	ResourceMetrics *rmp = &rm;
 	ScopeMetrics *smp = &sm;
 	struct arena ar = { NULL };
+	size_t i, n = 0, at, end;
 	bool fail = false;
-	size_t i, n = 0;
 	int err;
 
 	if (!out)
@@ -412,8 +422,10 @@ int otlp_encode_metrics(const struct model_resource *res,
 	out->len = 0;
 	if (!b)
 		return -EINVAL;
-	for (i = 0; i < b->n; i++)
-		if (b->v[i].npoints)
+	/* points are numbered across the batch in order; [first, end) */
+	end = count > SIZE_MAX - first ? SIZE_MAX : first + count;
+	for (i = 0, at = 0; i < b->n; at += b->v[i++].npoints)
+		if (b->v[i].npoints && at < end && at + b->v[i].npoints > first)
 			n++;
 	if (!n)
 		return -ENODATA;
@@ -427,10 +439,15 @@ int otlp_encode_metrics(const struct model_resource *res,
 		err = -ENOMEM;
 		goto out_arena;
 	}
-	for (i = 0; i < b->n; i++) {
-		if (!b->v[i].npoints)
+	for (i = 0, at = 0; i < b->n; at += b->v[i++].npoints) {
+		const struct model_metric *m = &b->v[i];
+		size_t lo, hi;
+
+		if (!m->npoints || at >= end || at + m->npoints <= first)
 			continue;
-		err = metric(&ar, &b->v[i], &sm.metrics[sm.n_metrics++]);
+		lo = first > at ? first - at : 0;
+		hi = end - at < m->npoints ? end - at : m->npoints;
+		err = metric(&ar, m, lo, hi - lo, &sm.metrics[sm.n_metrics++]);
 		if (err)
 			goto out_arena;
 	}
@@ -438,7 +455,7 @@ int otlp_encode_metrics(const struct model_resource *res,
 	rm.scope_metrics = &smp;
 	req.n_resource_metrics = 1;
 	req.resource_metrics = &rmp;
-	err = pack(&req.base, out);
+	err = pack(&req.base, max_len, out);
 out_arena:
 	arena_free(&ar);
 	return err;
@@ -512,7 +529,7 @@ static size_t clamp(size_t n, size_t first, size_t count)
 
 int otlp_encode_spans(const struct model_resource *res,
 		      const struct model_span_batch *b, size_t first,
-		      size_t count, struct otlp_buf *out)
+		      size_t count, size_t max_len, struct otlp_buf *out)
 {
 	TraceReq req = OPENTELEMETRY__PROTO__COLLECTOR__TRACE__V1__EXPORT_TRACE_SERVICE_REQUEST__INIT;
 	ResourceSpans rs = OPENTELEMETRY__PROTO__TRACE__V1__RESOURCE_SPANS__INIT;
@@ -553,7 +570,7 @@ int otlp_encode_spans(const struct model_resource *res,
 	rs.scope_spans = &ssp;
 	req.n_resource_spans = 1;
 	req.resource_spans = &rsp;
-	err = pack(&req.base, out);
+	err = pack(&req.base, max_len, out);
 out_arena:
 	arena_free(&ar);
 	return err;
@@ -594,7 +611,7 @@ static int log_record(struct arena *ar, const struct model_log *l,
 
 int otlp_encode_logs(const struct model_resource *res,
 		     const struct model_log_batch *b, size_t first,
-		     size_t count, struct otlp_buf *out)
+		     size_t count, size_t max_len, struct otlp_buf *out)
 {
 	LogsReq req = OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_REQUEST__INIT;
 	ResourceLogs rl = OPENTELEMETRY__PROTO__LOGS__V1__RESOURCE_LOGS__INIT;
@@ -635,7 +652,7 @@ int otlp_encode_logs(const struct model_resource *res,
 	rl.scope_logs = &slp;
 	req.n_resource_logs = 1;
 	req.resource_logs = &rlp;
-	err = pack(&req.base, out);
+	err = pack(&req.base, max_len, out);
 out_arena:
 	arena_free(&ar);
 	return err;

@@ -124,14 +124,14 @@ static int parse_listen(const char *addr, char *host, size_t hostlen,
 	long v;
 
 	if (!addr || !*addr) {
-		snprintf(err, errlen, "empty addr address (want host:port)");
+		snprintf(err, errlen, "empty listen address (want host:port)");
 		return -EINVAL;
 	}
 	if (addr[0] == '[') {
 		const char *close = strchr(addr, ']');
 
 		if (!close || close[1] != ':') {
-			snprintf(err, errlen, "bad addr address '%s' (want [addr]:port)", addr);
+			snprintf(err, errlen, "bad listen address '%s' (want [addr]:port)", addr);
 			return -EINVAL;
 		}
 		h = addr + 1;
@@ -140,7 +140,7 @@ static int parse_listen(const char *addr, char *host, size_t hostlen,
 	} else {
 		colon = strrchr(addr, ':');
 		if (!colon || memchr(addr, ':', (size_t)(colon - addr))) {
-			snprintf(err, errlen, "bad addr address '%s' (want host:port, [v6]:port)",
+			snprintf(err, errlen, "bad listen address '%s' (want host:port, [v6]:port)",
 				 addr);
 			return -EINVAL;
 		}
@@ -149,11 +149,11 @@ static int parse_listen(const char *addr, char *host, size_t hostlen,
 	errno = 0;
 	v = strtol(colon + 1, &end, 10);
 	if (colon[1] < '0' || colon[1] > '9' || *end || errno || v < 0 || v > 65535) {
-		snprintf(err, errlen, "bad port in addr address '%s' (want 0-65535)", addr);
+		snprintf(err, errlen, "bad port in listen address '%s' (want 0-65535)", addr);
 		return -EINVAL;
 	}
 	if (hlen >= hostlen) {
-		snprintf(err, errlen, "host name too long in addr address '%s'", addr);
+		snprintf(err, errlen, "host name too long in listen address '%s'", addr);
 		return -EINVAL;
 	}
 	memcpy(host, h, hlen);
@@ -182,7 +182,7 @@ static int open_listener(const char *addr, int *family, char *err, size_t errlen
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
 	if (rc) {
-		snprintf(err, errlen, "addr address '%s': %s", addr, gai_strerror(rc));
+		snprintf(err, errlen, "listen address '%s': %s", addr, gai_strerror(rc));
 		return -EINVAL;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -203,11 +203,32 @@ static int open_listener(const char *addr, int *family, char *err, size_t errlen
 		close(fd);
 		fd = -1;
 	}
-	snprintf(err, errlen, "cannot addr on %s: %s", addr, strerror(e ? e : EINVAL));
+	snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(e ? e : EINVAL));
 	fd = -(e ? e : EINVAL);
 free_res:
 	freeaddrinfo(res);
 	return fd;
+}
+
+int prom_listen_check(const char *addr, char *err, size_t errlen)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	char host[256], port[8];
+	int rc;
+
+	rc = parse_listen(addr, host, sizeof(host), port, sizeof(port), err, errlen);
+	if (rc)
+		return rc;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+	if (rc) {
+		snprintf(err, errlen, "listen address '%s': %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	freeaddrinfo(res);
+	return 0;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */

@@ -33,6 +33,11 @@ struct prom;
  * -EADDRINUSE, -EACCES, -EADDRNOTAVAIL, -ENOMEM, ... with the reason in err.
  */
 int prom_new(const char *listen, struct prom **out, char *err, size_t errlen);
+/*
+ * What prom_new would refuse in listen without binding anything: the
+ * syntax, and a host that does not resolve.  0 or -EINVAL, reason in err.
+ */
+int prom_listen_check(const char *listen, char *err, size_t errlen);
 /* The port actually listened on. */
 uint16_t prom_port(const struct prom *p);
 /* Serve b (may be NULL) and res (may be NULL) from now on.  Thread-safe.

@@ -502,7 +502,8 @@ int spans_conn_attrs(const struct spans *s, const struct spans_conn *c,
 
 static uint64_t real(const struct spans *s, uint64_t mono)
 {
-	return clock_apply_offset(s->o.mono_to_real_ns, mono);
+	return s->o.clock ? clock_to_unix_ns(s->o.clock, mono)
+			  : clock_apply_offset(s->o.mono_to_real_ns, mono);
 }
 
 /* Why the connection failed, or NULL. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "clock.h"
 #include "riptel.h"
 
 struct enrich_proc_entry;
@@ -76,7 +77,11 @@ struct spans_opts {
 	/* connections this process opens (the agent's own exports) are
 	 * tracked to their end but never reported; 0: none */
 	uint32_t ignore_tgid;
-	int64_t mono_to_real_ns;	/* Unix ns = record ts + this */
+	/* Unix ns = clock_to_unix_ns(clock, record ts), converted when the
+	 * span or record is made, so a wall clock step is followed; NULL:
+	 * record ts + mono_to_real_ns, fixed */
+	const struct clock_conv *clock;
+	int64_t mono_to_real_ns;
 	spans_resolve_fn resolve;	/* NULL: every ID "unknown" */
 	void *resolve_ctx;
 	spans_finish_fn on_finish;	/* may be NULL */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define DEFAULT_METRIC_INTERVAL	60000000000ULL
@@ -57,6 +58,50 @@ static const struct metrics_desc metric_table[M_COUNT] = {
 	[M_SPANS_EVICTED] = { "riptides.agent.spans.evicted", "Open connections evicted before they closed", "{connection}", MODEL_METRIC_SUM, true, NULL, 0 },
 };
 
+static const char *const temporality_names[TELEMETRY_TEMPORALITIES] = {
+	[TELEMETRY_TEMPORALITY_CUMULATIVE] = "cumulative",
+	[TELEMETRY_TEMPORALITY_DELTA] = "delta",
+	[TELEMETRY_TEMPORALITY_LOWMEMORY] = "lowmemory",
+};
+
+const char *telemetry_temporality_name(enum telemetry_temporality t)
+{
+	return (unsigned int)t < TELEMETRY_TEMPORALITIES ? temporality_names[t] : NULL;
+}
+
+bool telemetry_temporality_parse(const char *s, enum telemetry_temporality *t)
+{
+	for (unsigned int i = 0; s && i < TELEMETRY_TEMPORALITIES; i++) {
+		if (!strcasecmp(s, temporality_names[i])) {
+			*t = (enum telemetry_temporality)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The pipeline's own counters are totals observed at each collection. */
+#define OBSERVED_PREFIX "riptides.agent."
+
+/* The temporality metric d gets under preference p (0 for gauges). */
+static enum model_temporality instrument_temporality(enum telemetry_temporality p,
+						     const struct metrics_desc *d)
+{
+	bool observed = !strncmp(d->name, OBSERVED_PREFIX, strlen(OBSERVED_PREFIX));
+
+	if (d->kind == MODEL_METRIC_GAUGE)
+		return 0;
+	switch (p) {
+	case TELEMETRY_TEMPORALITY_DELTA:
+		return MODEL_TEMPORALITY_DELTA;
+	case TELEMETRY_TEMPORALITY_LOWMEMORY:
+		return observed && d->kind == MODEL_METRIC_SUM ?
+		       MODEL_TEMPORALITY_CUMULATIVE : MODEL_TEMPORALITY_DELTA;
+	default:
+		return MODEL_TEMPORALITY_CUMULATIVE;
+	}
+}
+
 struct telemetry {
 	struct telemetry_opts o;
 	struct redact *redact;
@@ -67,7 +112,9 @@ struct telemetry {
 	struct logs *logs;
 	struct model_resource resource;
 	int mid[M_COUNT];
-	int64_t mono_to_real_ns;
+	struct clock_conv own_clock;	/* when no clock is given */
+	const struct clock_conv *clk;	/* every conversion to Unix time */
+	bool refresh_own;		/* own_clock follows the wall clock */
 	uint64_t last_mono;		/* newest time seen (record or tick) */
 	uint64_t idle_lag_ns;		/* see telemetry_collect() */
 	uint64_t last_metrics;
@@ -78,9 +125,14 @@ struct telemetry {
 	struct telemetry_stats st;
 };
 
+/*
+ * Metrics, spans and logs keep CLOCK_MONOTONIC times and are converted
+ * here, when they are exported, with the clock as it is now: a wall clock
+ * stepped after start shows in the next export.
+ */
 static uint64_t unix_of(const struct telemetry *t, uint64_t mono)
 {
-	return clock_apply_offset(t->mono_to_real_ns, mono);
+	return clock_to_unix_ns(t->clk, mono);
 }
 
 static int64_t clock_ns(clockid_t c)
@@ -120,7 +172,7 @@ static void on_finish(void *ctx, const struct spans_conn *c,
 		      const struct model_attrs *attrs, bool unfinished)
 {
 	struct telemetry *t = ctx;
-	uint64_t now = unix_of(t, c->end_ts ? c->end_ts : t->last_mono);
+	uint64_t now = c->end_ts ? c->end_ts : t->last_mono;	/* monotonic */
 	/* a resolver's answer lives until its next call: keep copies */
 	char local[SPIFFE_COPY_MAX], peer[SPIFFE_COPY_MAX];
 	const char *dir = record_or_unknown(record_direction_name(c->direction));
@@ -230,8 +282,18 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	if (!t->o.trace_interval_ns)
 		t->o.trace_interval_ns = DEFAULT_TRACE_INTERVAL;
 	t->idle_lag_ns = o->idle_lag_ns ? o->idle_lag_ns : 2000000000ULL;
-	t->mono_to_real_ns = o->clock_set ? o->mono_to_real_ns :
-		clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	if (o->clock) {
+		t->clk = o->clock;
+	} else if (o->clock_set) {
+		clock_init_fixed(&t->own_clock, NULL, o->mono_to_real_ns);
+		t->clk = &t->own_clock;
+	} else {
+		rc = clock_init(&t->own_clock, NULL, 0);
+		if (rc)
+			goto fail;
+		t->clk = &t->own_clock;
+		t->refresh_own = true;
+	}
 	/* the record stream's proc_root pointer is not kept: copy semantics */
 	t->o.proc_root = NULL;
 	t->o.redact_rules = NULL;
@@ -259,17 +321,26 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	}
 	t->o.cgroup_root = NULL;
 
-	mo.temporality = o->temporality;
+	if ((unsigned int)o->temporality >= TELEMETRY_TEMPORALITIES) {
+		rc = -EINVAL;
+		goto fail;
+	}
 	mo.cardinality_limit = o->cardinality_limit;
 	rc = metrics_new(&mo, &t->metrics);
 	if (rc)
 		goto fail;
 	for (int i = 0; i < M_COUNT; i++) {
+		enum model_temporality tp;
+
 		rc = metrics_define(t->metrics, &metric_table[i],
-				    unix_of(t, (uint64_t)clock_ns(CLOCK_MONOTONIC)));
+				    (uint64_t)clock_ns(CLOCK_MONOTONIC));
 		if (rc < 0)
 			goto fail;
 		t->mid[i] = rc;
+		tp = instrument_temporality(o->temporality, &metric_table[i]);
+		rc = tp ? metrics_set_temporality(t->metrics, t->mid[i], tp) : 0;
+		if (rc)
+			goto fail;
 	}
 
 	so.max_open = o->max_open_spans;
@@ -279,7 +350,7 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	so.tcp_spans = !o->no_tcp_spans;
 	so.ignore_tgid = o->ignore_tgid;
 	so.process_detail = o->span_process_detail;
-	so.mono_to_real_ns = t->mono_to_real_ns;
+	so.clock = t->clk;
 	so.resolve = o->resolve;
 	so.resolve_ctx = o->resolve_ctx;
 	so.on_finish = on_finish;
@@ -288,7 +359,7 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 	if (rc)
 		goto fail;
 	lo.max_pending = o->max_pending;
-	lo.mono_to_real_ns = t->mono_to_real_ns;
+	lo.clock = t->clk;
 	rc = logs_new(&lo, &t->logs);
 	if (rc)
 		goto fail;
@@ -319,7 +390,7 @@ static struct enrich_proc_entry *subject(struct telemetry *t, const struct ripte
 	return enrich_proc_lookup(t->procs, &h);
 }
 
-static void count_exec(struct telemetry *t, const struct riptel_record *r, uint64_t unix_ns)
+static void count_exec(struct telemetry *t, const struct riptel_record *r)
 {
 	struct enrich_proc_hint h = { 0 };
 	struct enrich_proc_entry *p;
@@ -339,7 +410,8 @@ static void count_exec(struct telemetry *t, const struct riptel_record *r, uint6
 			{ "container.id", p->container_id[0] ? p->container_id : "none", 0 },
 			{ "k8s.pod.uid", p->pod_uid[0] ? p->pod_uid : "none", 0 },
 		};
-		count(t, metrics_add(t->metrics, t->mid[M_EXECS], kv, NB(kv), 1, unix_ns));
+		count(t, metrics_add(t->metrics, t->mid[M_EXECS], kv, NB(kv), 1,
+				     r->hdr.ts_ns));
 	}
 	enrich_proc_put(p);
 }
@@ -355,13 +427,13 @@ int telemetry_record(struct telemetry *t, const struct riptel_record *r,
 	t->st.records++;
 	if (r->hdr.ts_ns > t->last_mono)
 		t->last_mono = r->hdr.ts_ns;
-	if (!unix_ns)
-		unix_ns = unix_of(t, r->hdr.ts_ns);
+	/* metrics keep the record's monotonic time, converted at export */
+	(void)unix_ns;
 	switch (r->hdr.type) {
 	case RIPTEL_REC_EXEC:
 		rc = enrich_proc_exec(t->procs, r);
 		if (rc == 0)
-			count_exec(t, r, unix_ns);
+			count_exec(t, r);
 		break;
 	case RIPTEL_REC_FORK:
 		enrich_proc_fork(t->procs, r);
@@ -405,17 +477,17 @@ int telemetry_record(struct telemetry *t, const struct riptel_record *r,
 
 /* Count the growth of a cumulative input total. */
 static void add_growth(struct telemetry *t, int id, const struct metrics_kv *kv,
-		       size_t n, uint64_t now_total, uint64_t *prev, uint64_t unix_ns)
+		       size_t n, uint64_t now_total, uint64_t *prev, uint64_t mono_ns)
 {
 	/* a total that went down was reset: all of it is new */
 	uint64_t d = now_total >= *prev ? now_total - *prev : now_total;
 
 	if (d || now_total == 0)
-		count(t, metrics_add(t->metrics, t->mid[id], kv, n, (int64_t)d, unix_ns));
+		count(t, metrics_add(t->metrics, t->mid[id], kv, n, (int64_t)d, mono_ns));
 	*prev = now_total;
 }
 
-static void update_health(struct telemetry *t, uint64_t unix_ns)
+static void update_health(struct telemetry *t, uint64_t mono_ns)
 {
 	struct enrich_proc_stats ps;
 	struct spans_stats ss;
@@ -423,15 +495,15 @@ static void update_health(struct telemetry *t, uint64_t unix_ns)
 
 	spans_stats(t->spans, &ss);
 	count(t, metrics_set(t->metrics, t->mid[M_ACTIVE], NULL, 0, (int64_t)ss.active,
-			     unix_ns));
+			     mono_ns));
 	enrich_proc_stats(t->procs, &ps);
-	add_growth(t, M_ENRICH_MISSES, NULL, 0, ps.misses, &t->prev_misses, unix_ns);
-	add_growth(t, M_SPANS_EVICTED, NULL, 0, ss.evicted, &t->prev_evicted, unix_ns);
+	add_growth(t, M_ENRICH_MISSES, NULL, 0, ps.misses, &t->prev_misses, mono_ns);
+	add_growth(t, M_SPANS_EVICTED, NULL, 0, ss.evicted, &t->prev_evicted, mono_ns);
 	if (t->o.health) {
 		struct telemetry_health h = { 0 };
 
 		t->o.health(t->o.health_ctx, &h);
-		add_growth(t, M_RECORDS, NULL, 0, h.records_read, &t->prev.records_read, unix_ns);
+		add_growth(t, M_RECORDS, NULL, 0, h.records_read, &t->prev.records_read, mono_ns);
 		for (int i = 0; i < RIPTEL_REC_TYPE_MAX; i++) {
 			struct metrics_kv kv[] = {
 				{ "riptides.record.type", record_type_name((uint16_t)i) ? record_type_name((uint16_t)i) : "other", 0 },
@@ -440,16 +512,16 @@ static void update_health(struct telemetry *t, uint64_t unix_ns)
 			if (!h.ring_dropped[i] && !t->prev.ring_dropped[i])
 				continue;
 			prev = t->prev.ring_dropped[i];
-			add_growth(t, M_RING_DROPS, kv, 1, h.ring_dropped[i], &prev, unix_ns);
+			add_growth(t, M_RING_DROPS, kv, 1, h.ring_dropped[i], &prev, mono_ns);
 			t->prev.ring_dropped[i] = prev;
 		}
-		add_growth(t, M_SEQ_GAPS, NULL, 0, h.seq_gaps, &t->prev.seq_gaps, unix_ns);
+		add_growth(t, M_SEQ_GAPS, NULL, 0, h.seq_gaps, &t->prev.seq_gaps, mono_ns);
 		add_growth(t, M_QUEUE_DROPS, NULL, 0, h.queue_dropped, &t->prev.queue_dropped,
-			   unix_ns);
+			   mono_ns);
 		add_growth(t, M_EXPORT_FAILURES, NULL, 0, h.export_failures,
-			   &t->prev.export_failures, unix_ns);
+			   &t->prev.export_failures, mono_ns);
 		count(t, metrics_set(t->metrics, t->mid[M_EXPORT_DEPTH], NULL, 0,
-				     (int64_t)h.export_queue_depth, unix_ns));
+				     (int64_t)h.export_queue_depth, mono_ns));
 	}
 }
 
@@ -478,23 +550,39 @@ static void advance_idle(struct telemetry *t, uint64_t now_mono_ns)
 			       now_mono_ns - t->idle_lag_ns : 0);
 }
 
+/* metrics aggregate in CLOCK_MONOTONIC time; exports carry Unix time */
+static void points_to_unix(const struct telemetry *t, struct model_metric_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < b->v[i].npoints; j++) {
+			struct model_point *p = &b->v[i].points[j];
+
+			p->time_ns = unix_of(t, p->time_ns);
+			if (p->start_time_ns)
+				p->start_time_ns = unix_of(t, p->start_time_ns);
+		}
+	}
+	b->time_ns = unix_of(t, b->time_ns);
+}
+
 int telemetry_collect(struct telemetry *t, uint64_t now_mono_ns, unsigned int signals,
 		      struct telemetry_batches *out)
 {
-	uint64_t unix_ns;
-
 	if (!t || !out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (now_mono_ns > t->last_mono)
 		t->last_mono = now_mono_ns;
-	unix_ns = unix_of(t, t->last_mono);
+	if (t->refresh_own)
+		clock_maybe_refresh(&t->own_clock, now_mono_ns);
 	advance_idle(t, now_mono_ns);
 	if (signals & TELEMETRY_METRICS) {
-		update_health(t, unix_ns);
+		update_health(t, t->last_mono);
 		out->metrics = model_metric_batch_new();
-		if (!out->metrics || metrics_collect(t->metrics, unix_ns, out->metrics))
+		if (!out->metrics ||
+		    metrics_collect(t->metrics, t->last_mono, out->metrics))
 			goto nomem;
+		points_to_unix(t, out->metrics);
 	}
 	if (signals & TELEMETRY_SPANS) {
 		out->spans = model_span_batch_new();
@@ -589,7 +677,7 @@ int telemetry_metric_filter(struct telemetry *t, const char *metric,
  * "METRIC:allow=a,b:deny=c;METRIC2:deny=d" -> telemetry_metric_filter()
  * per entry.  Everything is checked before anything is applied.
  */
-static int filters_walk(struct telemetry *t, const char *spec, bool apply,
+static int filters_walk(struct metrics *m, const char *spec, bool apply,
 			char *err, size_t errlen)
 {
 	char *copy = strdup(spec ? spec : ""), *entry, *save = NULL;
@@ -626,11 +714,11 @@ static int filters_walk(struct telemetry *t, const char *spec, bool apply,
 			snprintf(err, errlen,
 				 "'%s': expected METRIC:allow=a,b and/or :deny=c", metric);
 			ret = -EINVAL;
-		} else if (metrics_find(t->metrics, metric) < 0) {
+		} else if (metrics_find(m, metric) < 0) {
 			snprintf(err, errlen, "unknown metric '%s'", metric);
 			ret = -ENOENT;
 		} else if (apply) {
-			ret = telemetry_metric_filter(t, metric, allow, deny);
+			ret = metrics_filter(m, metrics_find(m, metric), allow, deny);
 			if (ret)
 				snprintf(err, errlen, "'%s': cannot apply (%s)",
 					 metric, strerror(-ret));
@@ -647,9 +735,28 @@ int telemetry_metric_filters(struct telemetry *t, const char *spec, char *err,
 
 	if (!t)
 		return -EINVAL;
-	ret = filters_walk(t, spec, false, err, errlen);
+	ret = filters_walk(t->metrics, spec, false, err, errlen);
 	if (!ret)
-		ret = filters_walk(t, spec, true, err, errlen);
+		ret = filters_walk(t->metrics, spec, true, err, errlen);
+	return ret;
+}
+
+int telemetry_metric_filters_check(const char *spec, char *err, size_t errlen)
+{
+	struct metrics_opts mo = { .cardinality_limit = 1 };
+	struct metrics *m;
+	int ret;
+
+	ret = metrics_new(&mo, &m);
+	for (int i = 0; !ret && i < M_COUNT; i++) {
+		ret = metrics_define(m, &metric_table[i], 0);
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret)
+		snprintf(err, errlen, "cannot check: %s", strerror(-ret));
+	else
+		ret = filters_walk(m, spec, false, err, errlen);
+	metrics_free(m);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "model.h"
 #include "pipeline.h"
 #include "resource.h"
@@ -37,6 +38,29 @@ typedef void (*telemetry_export_fn)(void *ctx, const struct model_resource *res,
 				    struct telemetry_batches *b);
 void telemetry_batches_free(struct telemetry_batches *b);
 
+/*
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, per instrument kind
+ * as the OTLP metrics exporter specification defines it.  The agent's
+ * instruments: counters of events (riptides.connections, ...) and
+ * histograms are synchronous; the riptides.agent.* counters are observed
+ * totals (asynchronous counters); gauges have no temporality.
+ *   cumulative  everything cumulative
+ *   delta       counters of both kinds and histograms delta
+ *   lowmemory   synchronous counters and histograms delta, observed
+ *               totals cumulative
+ */
+enum telemetry_temporality {
+	TELEMETRY_TEMPORALITY_CUMULATIVE = 0,
+	TELEMETRY_TEMPORALITY_DELTA,
+	TELEMETRY_TEMPORALITY_LOWMEMORY,
+	TELEMETRY_TEMPORALITIES
+};
+
+/* The name ("cumulative", "delta", "lowmemory"), or NULL. */
+const char *telemetry_temporality_name(enum telemetry_temporality t);
+/* Case-insensitive, as the specification asks; false: not one of them. */
+bool telemetry_temporality_parse(const char *s, enum telemetry_temporality *t);
+
 #define TELEMETRY_METRICS	(1U << 0)
 #define TELEMETRY_SPANS		(1U << 1)
 #define TELEMETRY_LOGS		(1U << 2)
@@ -50,7 +74,7 @@ struct telemetry_opts {
 	const char *redact_rules;	/* ';'-separated EREs; NULL: defaults */
 	const char *cgroup_root;	/* NULL: /sys/fs/cgroup (ids of task-less records) */
 	/* metrics */
-	enum model_temporality temporality;	/* 0: cumulative */
+	enum telemetry_temporality temporality;	/* 0: cumulative */
 	size_t cardinality_limit;	/* 0: 2000 */
 	uint64_t metric_interval_ns;	/* 0: 60 s */
 	/* spans and logs */
@@ -75,7 +99,15 @@ struct telemetry_opts {
 	void *health_ctx;
 	telemetry_export_fn export;	/* NULL: batches wait for telemetry_collect */
 	void *export_ctx;
-	/* clocks (tests): Unix ns = CLOCK_MONOTONIC ns + mono_to_real_ns */
+	/*
+	 * Every conversion to Unix time goes through clock, read when a
+	 * span, log record or metrics export is made; its owner refreshes it
+	 * (the runner's pipeline loop does, every tick).  NULL: clock_set
+	 * gives a fixed Unix ns = CLOCK_MONOTONIC ns + mono_to_real_ns (a
+	 * replay, tests), else telemetry measures the wall clock itself and
+	 * refreshes it at every collection.
+	 */
+	const struct clock_conv *clock;
 	bool clock_set;
 	int64_t mono_to_real_ns;
 	int64_t mono_to_boot_ns;
@@ -100,7 +132,9 @@ int telemetry_new(const struct telemetry_opts *o, struct telemetry **out,
 		  char *err, size_t errlen);
 void telemetry_free(struct telemetry *t);
 
-/* One record, with its Unix time (as the pipeline passes it). */
+/* One record.  unix_ns (what the pipeline passes every sink) is not used:
+ * telemetry converts the record's ts_ns itself, through its clock, when
+ * it makes a span, a log record or a metrics export. */
 int telemetry_record(struct telemetry *t, const struct riptel_record *r,
 		     uint64_t unix_ns);
 /* Time passes: finish spans past the reorder window; at each interval
@@ -124,6 +158,8 @@ int telemetry_metric_filter(struct telemetry *t, const char *metric,
  */
 int telemetry_metric_filters(struct telemetry *t, const char *spec, char *err,
 			     size_t errlen);
+/* The same checks without a telemetry instance (--check-config). */
+int telemetry_metric_filters_check(const char *spec, char *err, size_t errlen);
 const struct model_resource *telemetry_resource(const struct telemetry *t);
 void telemetry_stats(const struct telemetry *t, struct telemetry_stats *st);
 

@@ -22,8 +22,11 @@ static int now_ns(const struct clock_conv *c, clockid_t id, uint64_t *ns)
 int clock_refresh(struct clock_conv *c)
 {
 	uint64_t best_win = UINT64_MAX, m1, m2, rt, mono_at = 0;
-	int64_t best = 0;
+	int64_t best = 0, moved;
 	int i, ret;
+
+	if (c->fixed)
+		return 0;
 
 	/*
 	 * REALTIME read between two MONOTONIC reads: the pair's midpoint is
@@ -46,10 +49,25 @@ int clock_refresh(struct clock_conv *c)
 			best = (int64_t)(rt - mono_at);
 		}
 	}
-	c->offset_ns = best;
+	moved = best - c->offset_ns;
+	if (!c->refreshes) {
+		c->offset_ns = best;
+	} else if (moved >= CLOCK_STEP_NS || moved <= -CLOCK_STEP_NS) {
+		c->offset_ns = best;
+		c->steps++;
+	}
 	c->refreshed_ns = mono_at;
 	c->refreshes++;
 	return 0;
+}
+
+void clock_init_fixed(struct clock_conv *c, clock_gettime_fn gettime,
+		      int64_t offset_ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->gettime = gettime ? gettime : clock_gettime;
+	c->offset_ns = offset_ns;
+	c->fixed = 1;
 }
 
 int clock_init(struct clock_conv *c, clock_gettime_fn gettime,
@@ -63,6 +81,8 @@ int clock_init(struct clock_conv *c, clock_gettime_fn gettime,
 
 int clock_maybe_refresh(struct clock_conv *c, uint64_t now_mono_ns)
 {
+	if (c->fixed)
+		return 0;
 	if (now_mono_ns >= c->refreshed_ns &&
 	    now_mono_ns - c->refreshed_ns < c->refresh_ns)
 		return 0;

@@ -7,6 +7,7 @@
 
 #include "export.h"
 #include "export_gzip.h"
+#include "export_otlp.h"
 #include "otlp_encode.h"
 #include "../unit/otlp_sample.h"
 
@@ -75,19 +76,19 @@ typedef int (*encode_fn)(const void *batch, const struct model_resource *res,
 static int enc_metrics(const void *b, const struct model_resource *res,
 		       struct otlp_buf *out)
 {
-	return otlp_encode_metrics(res, b, out);
+	return otlp_encode_metrics(res, b, 0, SIZE_MAX, 0, out);
 }
 
 static int enc_spans(const void *b, const struct model_resource *res,
 		     struct otlp_buf *out)
 {
-	return otlp_encode_spans(res, b, 0, BATCH, out);
+	return otlp_encode_spans(res, b, 0, BATCH, 0, out);
 }
 
 static int enc_logs(const void *b, const struct model_resource *res,
 		    struct otlp_buf *out)
 {
-	return otlp_encode_logs(res, b, 0, BATCH, out);
+	return otlp_encode_logs(res, b, 0, BATCH, 0, out);
 }
 
 /* Items per second encoding, best of ROUNDS; *bytes the request size. */
@@ -184,7 +185,9 @@ static void bench_loopback(const struct model_resource *res,
 {
 	struct MHD_Daemon *d;
 	struct export_opts o = { 0 };
+	struct export_otlp_opts xo = { 0 };
 	struct export_signal_stats st;
+	struct export_exporter x;
 	struct export *e;
 	char url[96], err[256];
 	uint64_t t0, c0, t, c;
@@ -196,12 +199,13 @@ static void bench_loopback(const struct model_resource *res,
 		abort();
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/traces",
 		 MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
-	o.http[OTLP_TRACES].url = url;
-	o.http[OTLP_TRACES].gzip = gz;
+	xo.http[OTLP_TRACES].url = url;
+	xo.http[OTLP_TRACES].gzip = gz;
 	o.queue_requests = 100000;
 	o.queue_items[OTLP_TRACES] = 1u << 30;
 	o.queue_bytes = (size_t)1 << 32;
-	if (export_new(&o, &e, err, sizeof(err))) {
+	if (export_otlp_new(&xo, &x, err, sizeof(err)) ||
+	    export_new(&o, &x, &e, err, sizeof(err))) {
 		fprintf(stderr, "bench_otlp: %s\n", err);
 		abort();
 	}
@@ -247,7 +251,7 @@ int main(void)
 	rate = bench_encode(enc_logs, lb, &res, BATCH, &bytes);
 	printf("BENCH otlp_encode_logs_per_s %.0f\n", rate);
 
-	if (otlp_encode_spans(&res, sb, 0, BATCH, &buf))
+	if (otlp_encode_spans(&res, sb, 0, BATCH, 0, &buf))
 		abort();
 	copy = bench_bytes(buf.data, buf.len, false, &zlen);
 	gz = bench_bytes(buf.data, buf.len, true, &zlen);

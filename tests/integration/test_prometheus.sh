@@ -19,7 +19,7 @@ BUILD=${BUILD:-build}
 PROMETHEUS=${PROMETHEUS:-prometheus}
 WAIT=${WAIT:-90}
 LIBS=("$ROOT/$BUILD/release/libriptel-agent.a" "$ROOT/$BUILD/release/libriptel-shared.a")
-PKGS="libprotobuf-c libcurl zlib libnl-3.0 libnl-genl-3.0 libsystemd libmicrohttpd inih"
+PKGS="libprotobuf-c libcurl zlib libnl-3.0 libnl-genl-3.0 libsystemd libmicrohttpd glib-2.0"
 
 TMP=$(mktemp -d /tmp/riptel-prom.XXXXXX) || bail "mktemp failed"
 FEED_PID=
@@ -86,7 +86,7 @@ port_free() {
 
 # ---- the agent itself: it replays the capture of a real VM run (make demo)
 # and keeps serving the resulting metrics until SIGTERM -------------------------
-AGENT=$ROOT/$BUILD/release/bin/riptel-agent
+AGENT=${AGENT:-$ROOT/$BUILD/release/bin/riptel-agent}
 AGENT_PORT=
 for _ in 1 2 3 4 5; do
 	p=$((20000 + RANDOM % 40000))

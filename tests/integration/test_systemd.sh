@@ -79,6 +79,8 @@ like "$out" "is not executable" "unit: verify catches a missing ExecStart binary
 is "$(sed -n 's/^Type=//p' "$UNIT")" "notify" "unit: Type=notify"
 like "$(sed -n 's/^WatchdogSec=//p' "$UNIT")" "^[0-9]+s$" "unit: WatchdogSec set"
 is "$(sed -n 's/^NotifyAccess=//p' "$UNIT")" "main" "unit: NotifyAccess=main"
+like "$(sed -n 's/^After=//p' "$UNIT" | tr '\n' ' ')" "(^| )time-sync\.target( |$)" \
+	"unit: starts after time-sync.target (timestamps need the wall clock)"
 
 # ---- 2. the group ---------------------------------------------------------
 mkdir -p "$tmp/sysroot/etc"

@@ -7,6 +7,7 @@
  * value, by tests/interop/check.js: change one, change the others.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,48 @@ static inline struct model_log_batch *sample_logs(size_t n)
 				abort();
 		}
 	}
+	return b;
+}
+
+/*
+ * A big snapshot: nmetrics cumulative sums "big.<m>" of npoints points
+ * each; point i of metric m has attributes "big.m" = m, "big.i" = i and
+ * "big.pad", pad bytes of text, so size is easy to steer.
+ */
+static inline struct model_metric_batch *sample_big_metrics(size_t nmetrics,
+							    size_t npoints,
+							    size_t pad)
+{
+	struct model_metric_batch *b = model_metric_batch_new();
+	char name[32], *text = malloc(pad + 1);
+	size_t m, i;
+
+	if (!b || !text)
+		abort();
+	memset(text, 'p', pad);
+	text[pad] = '\0';
+	for (m = 0; m < nmetrics; m++) {
+		struct model_metric *mt;
+
+		snprintf(name, sizeof(name), "big.%zu", m);
+		mt = model_metric_batch_add(b, name, "a big metric", "1",
+					    MODEL_METRIC_SUM,
+					    MODEL_TEMPORALITY_CUMULATIVE, true);
+		if (!mt)
+			abort();
+		for (i = 0; i < npoints; i++) {
+			struct model_point *p = model_metric_add_point(mt);
+
+			if (!p || model_attrs_set_int(&p->attrs, "big.m", (int64_t)m) ||
+			    model_attrs_set_int(&p->attrs, "big.i", (int64_t)i) ||
+			    model_attrs_set_str(&p->attrs, "big.pad", text))
+				abort();
+			p->start_time_ns = SAMPLE_START_NS;
+			p->time_ns = SAMPLE_TIME_NS;
+			p->as_int = (int64_t)(m * npoints + i);
+		}
+	}
+	free(text);
 	return b;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "export_otlp.h"
 #include "otlp_sample.h"
 
 /*
@@ -91,6 +92,8 @@ START_TEST(test_interop)
 	struct model_log_batch *lb = sample_logs(2);
 	struct export_signal_stats st;
 	struct export_opts o = { 0 };
+	struct export_otlp_opts xo = { 0 };
+	struct export_exporter x;
 	struct model_resource res;
 	struct export *e;
 	char err[256], path[512];
@@ -109,13 +112,14 @@ START_TEST(test_interop)
 	for (s = 0; s < OTLP_SIGNALS; s++) {
 		snprintf(url[s], sizeof(url[s]), "http://127.0.0.1:%d/v1/%s", port,
 			 otlp_signal_name((enum otlp_signal)s));
-		o.http[s].url = url[s];
-		o.http[s].headers = hdrs;
-		o.http[s].nheaders = 1;
-		o.http[s].timeout_ms = 5000;
+		xo.http[s].url = url[s];
+		xo.http[s].headers = hdrs;
+		xo.http[s].nheaders = 1;
+		xo.http[s].timeout_ms = 5000;
 	}
-	o.http[OTLP_TRACES].gzip = true;
-	ck_assert_int_eq(export_new(&o, &e, err, sizeof(err)), 0);
+	xo.http[OTLP_TRACES].gzip = true;
+	ck_assert_int_eq(export_otlp_new(&xo, &x, err, sizeof(err)), 0);
+	ck_assert_int_eq(export_new(&o, &x, &e, err, sizeof(err)), 0);
 	sample_resource(&res);
 	ck_assert_int_eq(export_enqueue(e, &res, mb, sb, lb), 0);
 	ck_assert_int_eq(export_flush(e, 20000), 0);
@@ -177,20 +181,23 @@ static void tls_send(int port, const char *ca, const char *cert,
 {
 	struct model_span_batch *sb = sample_spans(2);
 	struct export_opts o = { 0 };
+	struct export_otlp_opts xo = { 0 };
+	struct export_exporter x;
 	struct export *e;
 	char url[96], err[256];
 
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/traces", port);
-	o.http[OTLP_TRACES].url = url;
-	o.http[OTLP_TRACES].timeout_ms = 5000;
-	o.http[OTLP_TRACES].ca_file = ca;
-	o.http[OTLP_TRACES].client_cert = cert;
-	o.http[OTLP_TRACES].client_key = key;
+	xo.http[OTLP_TRACES].url = url;
+	xo.http[OTLP_TRACES].timeout_ms = 5000;
+	xo.http[OTLP_TRACES].ca_file = ca;
+	xo.http[OTLP_TRACES].client_cert = cert;
+	xo.http[OTLP_TRACES].client_key = key;
 	o.retry.initial_ms = 50;
 	o.retry.multiplier = 1;
 	o.retry.max_interval_ms = 50;
 	o.retry.max_elapsed_ms = 300;
-	ck_assert_msg(export_new(&o, &e, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(export_otlp_new(&xo, &x, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(export_new(&o, &x, &e, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(export_enqueue(e, NULL, NULL, sb, NULL), 0);
 	ck_assert_int_eq(export_flush(e, 20000), 0);
 	export_stats(e, OTLP_TRACES, st);

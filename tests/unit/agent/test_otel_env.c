@@ -1,17 +1,29 @@
 /* test_otel_env.c - OTEL_* environment parsing: defaults, overrides, malformed values. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "otel_env.h"
 
 static struct otel_env env;
 static char err[512];
+static char warned[4][512];
+static int nwarned;
+
+static void collect(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (nwarned < 4)
+		snprintf(warned[nwarned], sizeof(warned[0]), "%s", msg);
+	nwarned++;
+}
 
 static int load(char *const *envp)
 {
 	err[0] = '\0';
-	return otel_env_load(&env, envp, err, sizeof(err));
+	nwarned = 0;
+	return otel_env_load(&env, envp, collect, NULL, err, sizeof(err));
 }
 
 START_TEST(test_defaults)
@@ -33,13 +45,14 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(env.service_name);
 	ck_assert_uint_eq(env.resource_attrs.n, 0);
 	ck_assert_uint_eq(env.metric_export_interval_ms, 60000);
-	ck_assert_int_eq(env.temporality, MODEL_TEMPORALITY_CUMULATIVE);
+	ck_assert_int_eq(env.temporality, TELEMETRY_TEMPORALITY_CUMULATIVE);
+	ck_assert_int_eq(nwarned, 0);
 	ck_assert_uint_eq(env.bsp_schedule_delay_ms, 5000);
 	ck_assert_uint_eq(env.bsp_max_queue_size, 2048);
 	ck_assert_uint_eq(env.bsp_max_export_batch_size, 512);
 	ck_assert(!env.sdk_disabled);
 	otel_env_clear(&env);
-	ck_assert_int_eq(otel_env_load(&env, NULL, NULL, 0), 0);
+	ck_assert_int_eq(otel_env_load(&env, NULL, NULL, NULL, NULL, 0), 0);
 	otel_env_clear(&env);
 	otel_env_clear(NULL);
 }
@@ -96,23 +109,24 @@ START_TEST(test_everything_set)
 	ck_assert_ptr_nonnull(model_attrs_get(&env.resource_attrs, "deployment.environment"));
 	ck_assert_str_eq(env.service_name, "edge");
 	ck_assert_uint_eq(env.metric_export_interval_ms, 15000);
-	ck_assert_int_eq(env.temporality, MODEL_TEMPORALITY_DELTA);
+	ck_assert_int_eq(env.temporality, TELEMETRY_TEMPORALITY_DELTA);
 	ck_assert_uint_eq(env.bsp_schedule_delay_ms, 250);
 	ck_assert_uint_eq(env.bsp_max_queue_size, 100);
 	ck_assert_uint_eq(env.bsp_max_export_batch_size, 100);
 	ck_assert(env.sdk_disabled);
 	{
+		struct export_otlp_opts x = { 0 };
 		struct export_opts o = { 0 };
 
-		otel_env_export_opts(&env, &o);
-		ck_assert_str_eq(o.http[OTLP_TRACES].url, "http://jaeger:4318/custom/path");
-		ck_assert_str_eq(o.http[OTLP_TRACES].ca_file, "/etc/jaeger-ca.pem");
-		ck_assert_str_eq(o.http[OTLP_LOGS].client_cert, "/etc/cert.pem");
-		ck_assert_str_eq(o.http[OTLP_LOGS].client_key, "/etc/key.pem");
-		ck_assert_uint_eq(o.http[OTLP_TRACES].nheaders, 2);
-		ck_assert_str_eq(o.http[OTLP_TRACES].headers[1], "X-Team: net");
-		ck_assert_uint_eq(o.http[OTLP_METRICS].timeout_ms, 700);
-		ck_assert(o.http[OTLP_METRICS].gzip);
+		otel_env_export_opts(&env, &o, &x);
+		ck_assert_str_eq(x.http[OTLP_TRACES].url, "http://jaeger:4318/custom/path");
+		ck_assert_str_eq(x.http[OTLP_TRACES].ca_file, "/etc/jaeger-ca.pem");
+		ck_assert_str_eq(x.http[OTLP_LOGS].client_cert, "/etc/cert.pem");
+		ck_assert_str_eq(x.http[OTLP_LOGS].client_key, "/etc/key.pem");
+		ck_assert_uint_eq(x.http[OTLP_TRACES].nheaders, 2);
+		ck_assert_str_eq(x.http[OTLP_TRACES].headers[1], "X-Team: net");
+		ck_assert_uint_eq(x.http[OTLP_METRICS].timeout_ms, 700);
+		ck_assert(x.http[OTLP_METRICS].gzip);
 		ck_assert_uint_eq(o.max_batch, 100);
 		ck_assert_uint_eq(o.queue_items[OTLP_LOGS], 100);
 		ck_assert_uint_eq(o.queue_items[OTLP_METRICS], 0);
@@ -140,18 +154,14 @@ static const struct {
 	{ "OTEL_EXPORTER_OTLP_TIMEOUT=-1", "OTEL_EXPORTER_OTLP_TIMEOUT=-1" },
 	{ "OTEL_EXPORTER_OTLP_TIMEOUT=0", "OTEL_EXPORTER_OTLP_TIMEOUT=0" },
 	{ "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT=99999999999", "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT" },
-	{ "OTEL_EXPORTER_OTLP_COMPRESSION=zstd", "OTEL_EXPORTER_OTLP_COMPRESSION=zstd" },
 	{ "OTEL_EXPORTER_OTLP_PROTOCOL=grpc", "OTEL_EXPORTER_OTLP_PROTOCOL=grpc" },
 	{ "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http/json", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http/json" },
 	{ "OTEL_EXPORTER_OTLP_CLIENT_KEY=/k.pem", "CLIENT_KEY" },
 	{ "OTEL_RESOURCE_ATTRIBUTES=a", "OTEL_RESOURCE_ATTRIBUTES=a" },
 	{ "OTEL_METRIC_EXPORT_INTERVAL=fast", "OTEL_METRIC_EXPORT_INTERVAL=fast" },
-	{ "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=lowmemory",
-	  "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=lowmemory" },
 	{ "OTEL_BSP_SCHEDULE_DELAY=1e3", "OTEL_BSP_SCHEDULE_DELAY=1e3" },
 	{ "OTEL_BSP_MAX_QUEUE_SIZE=0", "OTEL_BSP_MAX_QUEUE_SIZE=0" },
 	{ "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=4096", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=4096" },
-	{ "OTEL_SDK_DISABLED=yes", "OTEL_SDK_DISABLED=yes" },
 };
 
 START_TEST(test_malformed)
@@ -164,6 +174,57 @@ START_TEST(test_malformed)
 	ck_assert_ptr_null(env.sig[0].url);
 	ck_assert_ptr_null(env.sig[2].url);
 	otel_env_clear(&env);
+}
+END_TEST
+
+/*
+ * The specification's enums: any case; unknown values warned about and
+ * ignored (a per-signal form falls back to the general one); before,
+ * each of these aborted startup.
+ */
+START_TEST(test_enums_warn_and_ignore)
+{
+	{
+		char *envp[] = { "OTEL_EXPORTER_OTLP_COMPRESSION=GZIP",
+				 "OTEL_EXPORTER_OTLP_PROTOCOL=HTTP/Protobuf",
+				 "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=LowMemory",
+				 "OTEL_SDK_DISABLED=False", NULL };
+
+		ck_assert_int_eq(load(envp), 0);
+		ck_assert(env.sig[OTLP_TRACES].gzip);
+		ck_assert_int_eq(env.temporality, TELEMETRY_TEMPORALITY_LOWMEMORY);
+		ck_assert(!env.sdk_disabled);
+		ck_assert_int_eq(nwarned, 0);
+		otel_env_clear(&env);
+	}
+	{
+		char *envp[] = { "OTEL_EXPORTER_OTLP_COMPRESSION=gzip",
+				 "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION=zstd",
+				 "OTEL_EXPORTER_OTLP_PROTOCOL=carrier-pigeon",
+				 "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=sometimes",
+				 "OTEL_SDK_DISABLED=yes", NULL };
+
+		ck_assert_msg(load(envp) == 0, "%s", err);
+		/* traces fall back to the general gzip */
+		ck_assert(env.sig[OTLP_TRACES].gzip);
+		ck_assert(env.sig[OTLP_METRICS].gzip);
+		ck_assert_int_eq(env.temporality, TELEMETRY_TEMPORALITY_CUMULATIVE);
+		ck_assert(!env.sdk_disabled);
+		/* one warning each, the general protocol said once, not thrice */
+		ck_assert_int_eq(nwarned, 4);
+		ck_assert_ptr_nonnull(strstr(warned[0], "OTEL_EXPORTER_OTLP_PROTOCOL=carrier-pigeon"));
+		ck_assert_ptr_nonnull(strstr(warned[1], "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION=zstd"));
+		ck_assert_ptr_nonnull(strstr(warned[2], "TEMPORALITY_PREFERENCE=sometimes"));
+		ck_assert_ptr_nonnull(strstr(warned[3], "OTEL_SDK_DISABLED=yes"));
+		otel_env_clear(&env);
+	}
+	{
+		/* a protocol the specification knows and riptel does not speak */
+		char *envp[] = { "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=GRPC", NULL };
+
+		ck_assert_int_eq(load(envp), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(err, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=GRPC"));
+	}
 }
 END_TEST
 
@@ -210,6 +271,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_everything_set);
 	tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_enums_warn_and_ignore);
 	tcase_add_test(tc, test_headers_helper);
 	suite_add_tcase(s, tc);
 	return s;

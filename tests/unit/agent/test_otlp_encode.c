@@ -66,7 +66,7 @@ START_TEST(test_metrics)
 	const AnyValue *v;
 
 	sample_resource(&res);
-	ck_assert_int_eq(otlp_encode_metrics(&res, b, &buf), 0);
+	ck_assert_int_eq(otlp_encode_metrics(&res, b, 0, SIZE_MAX, 0, &buf), 0);
 	ck_assert_uint_gt(buf.len, 0);
 	req = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(NULL, buf.len, buf.data);
 	ck_assert_ptr_nonnull(req);
@@ -156,7 +156,7 @@ START_TEST(test_empty_hist_has_no_min_max)
 				   MODEL_TEMPORALITY_CUMULATIVE, false);
 	p = model_metric_add_point(m);
 	ck_assert_int_eq(model_hist_init(&p->hist, sample_bounds, 3), 0);
-	ck_assert_int_eq(otlp_encode_metrics(NULL, b, &buf), 0);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 0, SIZE_MAX, 0, &buf), 0);
 	req = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(NULL, buf.len, buf.data);
 	ck_assert_ptr_nonnull(req);
 	hp = req->resource_metrics[0]->scope_metrics[0]->metrics[0]->histogram->data_points[0];
@@ -183,7 +183,7 @@ START_TEST(test_spans)
 	sample_ids(trace, span);
 	sample_resource(&res);
 	/* the last two only */
-	ck_assert_int_eq(otlp_encode_spans(&res, b, 1, 5, &buf), 0);
+	ck_assert_int_eq(otlp_encode_spans(&res, b, 1, 5, 0, &buf), 0);
 	req = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(NULL, buf.len, buf.data);
 	ck_assert_ptr_nonnull(req);
 	ck_assert_uint_eq(req->resource_spans[0]->scope_spans[0]->n_spans, 2);
@@ -197,7 +197,7 @@ START_TEST(test_spans)
 	opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(req, NULL);
 	otlp_buf_free(&buf);
 
-	ck_assert_int_eq(otlp_encode_spans(&res, b, 0, 1, &buf), 0);
+	ck_assert_int_eq(otlp_encode_spans(&res, b, 0, 1, 0, &buf), 0);
 	req = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(NULL, buf.len, buf.data);
 	ck_assert_ptr_nonnull(req);
 	check_resource(req->resource_spans[0]->resource);
@@ -243,7 +243,7 @@ START_TEST(test_logs)
 	struct otlp_buf buf;
 
 	sample_ids(trace, span);
-	ck_assert_int_eq(otlp_encode_logs(NULL, b, 0, 2, &buf), 0);
+	ck_assert_int_eq(otlp_encode_logs(NULL, b, 0, 2, 0, &buf), 0);
 	req = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(NULL, buf.len, buf.data);
 	ck_assert_ptr_nonnull(req);
 	ck_assert_uint_eq(req->resource_logs[0]->resource->n_attributes, 0);
@@ -274,6 +274,54 @@ START_TEST(test_logs)
 }
 END_TEST
 
+/* Point ranges: a metric straddling the range keeps the points inside it;
+ * consecutive ranges hold every point once; -E2BIG says the size needed. */
+START_TEST(test_metric_point_ranges)
+{
+	Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *req;
+	Opentelemetry__Proto__Metrics__V1__ScopeMetrics *sm;
+	struct model_metric_batch *b = sample_metrics();
+	struct otlp_buf buf, whole;
+
+	ck_assert_uint_eq(model_metric_batch_points(b), 4);
+	/* [1, 3): the second sum point and the gauge */
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 1, 2, 0, &buf), 0);
+	req = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+		NULL, buf.len, buf.data);
+	ck_assert_ptr_nonnull(req);
+	sm = req->resource_metrics[0]->scope_metrics[0];
+	ck_assert_uint_eq(sm->n_metrics, 2);
+	ck_assert_str_eq(sm->metrics[0]->name, "riptel.connections");
+	ck_assert_uint_eq(sm->metrics[0]->sum->n_data_points, 1);
+	ck_assert_int_eq(sm->metrics[0]->sum->data_points[0]->as_int, 7);
+	ck_assert_str_eq(sm->metrics[1]->name, "riptel.connections.active");
+	opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(req, NULL);
+	otlp_buf_free(&buf);
+	/* [3, end): the histogram alone, past the empty metric */
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 3, SIZE_MAX, 0, &buf), 0);
+	req = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+		NULL, buf.len, buf.data);
+	sm = req->resource_metrics[0]->scope_metrics[0];
+	ck_assert_uint_eq(sm->n_metrics, 1);
+	ck_assert_str_eq(sm->metrics[0]->name, "riptel.connection.duration");
+	opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(req, NULL);
+	otlp_buf_free(&buf);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 4, 10, 0, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 0, 0, 0, &buf), -ENODATA);
+	/* too small a limit: nothing built, the size needed reported */
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 0, SIZE_MAX, 0, &whole), 0);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 0, SIZE_MAX, whole.len - 1, &buf),
+			 -E2BIG);
+	ck_assert_ptr_null(buf.data);
+	ck_assert_uint_eq(buf.len, whole.len);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, b, 0, SIZE_MAX, whole.len, &buf), 0);
+	ck_assert_uint_eq(buf.len, whole.len);
+	otlp_buf_free(&buf);
+	otlp_buf_free(&whole);
+	model_metric_batch_free(b);
+}
+END_TEST
+
 START_TEST(test_never_empty)
 {
 	struct model_metric_batch *mb = model_metric_batch_new();
@@ -281,16 +329,16 @@ START_TEST(test_never_empty)
 	struct model_log_batch *lb = model_log_batch_new();
 	struct otlp_buf buf = { (uint8_t *)1, 1 };
 
-	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, 0, SIZE_MAX, 0, &buf), -ENODATA);
 	ck_assert_ptr_null(buf.data);
 	ck_assert_ptr_nonnull(model_metric_batch_add(mb, "x", "", "", MODEL_METRIC_GAUGE,
 						     MODEL_TEMPORALITY_CUMULATIVE, false));
-	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, &buf), -ENODATA);
-	ck_assert_int_eq(otlp_encode_spans(NULL, sb, 2, 10, &buf), -ENODATA);
-	ck_assert_int_eq(otlp_encode_spans(NULL, sb, 0, 0, &buf), -ENODATA);
-	ck_assert_int_eq(otlp_encode_logs(NULL, lb, 0, 10, &buf), -ENODATA);
-	ck_assert_int_eq(otlp_encode_logs(NULL, NULL, 0, 10, &buf), -EINVAL);
-	ck_assert_int_eq(otlp_encode_metrics(NULL, NULL, &buf), -EINVAL);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, 0, SIZE_MAX, 0, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_spans(NULL, sb, 2, 10, 0, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_spans(NULL, sb, 0, 0, 0, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_logs(NULL, lb, 0, 10, 0, &buf), -ENODATA);
+	ck_assert_int_eq(otlp_encode_logs(NULL, NULL, 0, 10, 0, &buf), -EINVAL);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, NULL, 0, SIZE_MAX, 0, &buf), -EINVAL);
 	otlp_buf_free(NULL);
 	model_metric_batch_free(mb);
 	model_span_batch_free(sb);
@@ -308,13 +356,13 @@ START_TEST(test_bad_kind)
 				   MODEL_TEMPORALITY_CUMULATIVE, false);
 	ck_assert_ptr_nonnull(model_metric_add_point(m));
 	m->kind = (enum model_metric_kind)99;
-	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, &buf), -EINVAL);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, 0, SIZE_MAX, 0, &buf), -EINVAL);
 	ck_assert_ptr_null(buf.data);
 	m->kind = MODEL_METRIC_SUM;
 	m->temporality = (enum model_temporality)0;
-	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, &buf), -EINVAL);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, 0, SIZE_MAX, 0, &buf), -EINVAL);
 	m->kind = MODEL_METRIC_GAUGE;	/* gauges have none */
-	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, &buf), 0);
+	ck_assert_int_eq(otlp_encode_metrics(NULL, mb, 0, SIZE_MAX, 0, &buf), 0);
 	otlp_buf_free(&buf);
 	model_metric_batch_free(mb);
 }
@@ -373,6 +421,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_empty_hist_has_no_min_max);
 	tcase_add_test(tc, test_spans);
 	tcase_add_test(tc, test_logs);
+	tcase_add_test(tc, test_metric_point_ranges);
 	tcase_add_test(tc, test_never_empty);
 	tcase_add_test(tc, test_bad_kind);
 	tcase_add_test(tc, test_response_partial);

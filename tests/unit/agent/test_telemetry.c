@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "telemetry.h"
 
 #define MS 1000000ULL
@@ -222,9 +223,135 @@ START_TEST(test_tick_exports_at_intervals)
 }
 END_TEST
 
+
+/*
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE per instrument kind:
+ * lowmemory makes event counters and histograms delta and the observed
+ * riptides.agent.* totals cumulative; delta makes both kinds of counter
+ * delta; gauges have none.
+ */
+START_TEST(test_temporality_preferences)
+{
+	static const struct {
+		const char *metric;
+		enum model_temporality t[TELEMETRY_TEMPORALITIES];
+	} want[] = {
+		{ "riptides.connections", { MODEL_TEMPORALITY_CUMULATIVE,
+		  MODEL_TEMPORALITY_DELTA, MODEL_TEMPORALITY_DELTA } },
+		{ "riptides.connection.denials", { MODEL_TEMPORALITY_CUMULATIVE,
+		  MODEL_TEMPORALITY_DELTA, MODEL_TEMPORALITY_DELTA } },
+		{ "riptides.agent.records", { MODEL_TEMPORALITY_CUMULATIVE,
+		  MODEL_TEMPORALITY_DELTA, MODEL_TEMPORALITY_CUMULATIVE } },
+		{ "riptides.agent.ring.drops", { MODEL_TEMPORALITY_CUMULATIVE,
+		  MODEL_TEMPORALITY_DELTA, MODEL_TEMPORALITY_CUMULATIVE } },
+	};
+	enum telemetry_temporality p = (enum telemetry_temporality)_i;
+	struct telemetry_opts o = { .temporality = p };
+	uint64_t nrec = 10;
+	struct telemetry_batches b;
+	const struct model_metric *m;
+	struct telemetry *t;
+
+	o.health = health;
+	o.health_ctx = &nrec;
+	t = make(&o);
+	feed_denied_inbound(t, 1, 10 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 11 * SEC, TELEMETRY_METRICS, &b), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		m = metric(b.metrics, want[i].metric);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_msg(m->temporality == want[i].t[p], "%s under %s: %d",
+			      want[i].metric, telemetry_temporality_name(p), m->temporality);
+	}
+	/* histograms (recorded at close) follow the counters' rule */
+	m = metric(b.metrics, "riptides.connections.active");
+	ck_assert_int_eq(m->kind, MODEL_METRIC_GAUGE);
+	telemetry_batches_free(&b);
+	/* the observed total is cumulative under lowmemory: 15, not 5 */
+	nrec = 15;
+	ck_assert_int_eq(telemetry_collect(t, 12 * SEC, TELEMETRY_METRICS, &b), 0);
+	m = metric(b.metrics, "riptides.agent.records");
+	ck_assert_int_eq(m->points[0].as_int, p == TELEMETRY_TEMPORALITY_DELTA ? 5 : 15);
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+
+	ck_assert_str_eq(telemetry_temporality_name(TELEMETRY_TEMPORALITY_LOWMEMORY),
+			 "lowmemory");
+	ck_assert(telemetry_temporality_parse("LowMemory", &p));
+	ck_assert_int_eq(p, TELEMETRY_TEMPORALITY_LOWMEMORY);
+	ck_assert(!telemetry_temporality_parse("low memory", &p));
+	ck_assert_ptr_null(telemetry_temporality_name(TELEMETRY_TEMPORALITIES));
+}
+END_TEST
+
+/* A fake wall clock: MONOTONIC is fake_mono, REALTIME fake_mono + fake_real. */
+static uint64_t fake_mono;
+static int64_t fake_real;
+
+static int fake_gettime(clockid_t id, struct timespec *ts)
+{
+	uint64_t ns = id == CLOCK_MONOTONIC ? fake_mono
+					    : (uint64_t)((int64_t)fake_mono + fake_real);
+
+	ts->tv_sec = (time_t)(ns / SEC);
+	ts->tv_nsec = (long)(ns % SEC);
+	return 0;
+}
+
+/*
+ * The host booted with its clock at 1970 + 1000 s; NTP then steps it to
+ * 2023.  Spans, logs and metrics made after the step carry the stepped
+ * time, and cumulative start times move with it (before, the offset was
+ * taken once at start and every timestamp stayed in 1970).
+ */
+START_TEST(test_wall_clock_step_followed)
+{
+	const int64_t wrong = 1000 * (int64_t)SEC, right = 1700000000 * (int64_t)SEC;
+	struct telemetry_opts o = { 0 };
+	struct telemetry_batches b;
+	const struct model_metric *m;
+	struct clock_conv clk;
+	struct telemetry *t;
+
+	fake_mono = 5 * SEC;
+	fake_real = wrong;
+	ck_assert_int_eq(clock_init(&clk, fake_gettime, SEC), 0);
+	o.clock = &clk;
+	t = make(&o);
+	feed_denied_inbound(t, 1, 10 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 11 * SEC, TELEMETRY_ALL, &b), 0);
+	ck_assert_uint_eq(b.spans->n, 1);
+	ck_assert_uint_eq(b.spans->v[0].start_time_ns, 10 * SEC + wrong);
+	ck_assert_uint_eq(b.logs->v[0].time_ns, 10 * SEC + MS + wrong);
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_uint_eq(m->points[0].time_ns, 11 * SEC + wrong);
+	telemetry_batches_free(&b);
+
+	/* NTP steps the clock; the pipeline refreshes its clock_conv */
+	fake_mono = 15 * SEC;
+	fake_real = right;
+	ck_assert_int_eq(clock_maybe_refresh(&clk, fake_mono), 0);
+	ck_assert_uint_eq(clk.steps, 1);
+	feed_denied_inbound(t, 2, 20 * SEC);
+	ck_assert_int_eq(telemetry_collect(t, 21 * SEC, TELEMETRY_ALL, &b), 0);
+	ck_assert_uint_eq(b.spans->n, 1);
+	ck_assert_uint_eq(b.spans->v[0].start_time_ns, 20 * SEC + right);
+	ck_assert_uint_eq(b.spans->v[0].end_time_ns, 20 * SEC + MS + right);
+	ck_assert_uint_eq(b.logs->v[0].time_ns, 20 * SEC + MS + right);
+	ck_assert_uint_eq(b.logs->v[0].observed_time_ns, 21 * SEC + right);
+	m = metric(b.metrics, "riptides.connections");
+	ck_assert_uint_eq(m->points[0].time_ns, 21 * SEC + right);
+	/* the series began before the step, at 10 s of the monotonic clock */
+	ck_assert_uint_eq(m->points[0].start_time_ns, 10 * SEC + MS + right);
+	ck_assert_uint_le(m->points[0].start_time_ns, m->points[0].time_ns);
+	telemetry_batches_free(&b);
+	telemetry_free(t);
+}
+END_TEST
+
 START_TEST(test_delta_and_filter)
 {
-	struct telemetry_opts o = { .temporality = MODEL_TEMPORALITY_DELTA };
+	struct telemetry_opts o = { .temporality = TELEMETRY_TEMPORALITY_DELTA };
 	struct telemetry *t = make(&o);
 	struct telemetry_batches b;
 	const struct model_metric *m;
@@ -390,6 +517,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_end_to_end);
 	tcase_add_test(tc, test_tick_exports_at_intervals);
 	tcase_add_test(tc, test_delta_and_filter);
+	tcase_add_loop_test(tc, test_temporality_preferences, 0, TELEMETRY_TEMPORALITIES);
+	tcase_add_test(tc, test_wall_clock_step_followed);
 	tcase_add_test(tc, test_filter_spec);
 	tcase_add_test(tc, test_lagging_cpu_joins_span);
 	tcase_add_test(tc, test_taskless_intercept_uses_cgroup);

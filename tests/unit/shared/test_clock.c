@@ -119,6 +119,47 @@ START_TEST(test_refresh_period)
 }
 END_TEST
 
+/* Jitter below CLOCK_STEP_NS leaves the offset alone; steps either way
+ * are taken, and counted. */
+START_TEST(test_jitter_kept_steps_taken)
+{
+	struct clock_conv c;
+	int64_t first;
+
+	fake_reset(1000000000ULL, 7000000000LL);
+	ck_assert_int_eq(clock_init(&c, fake_gettime, 0), 0);
+	first = c.offset_ns;
+	fake_offset += CLOCK_STEP_NS - 1000;	/* noise */
+	ck_assert_int_eq(clock_refresh(&c), 0);
+	ck_assert_int_eq(c.offset_ns, first);
+	ck_assert_uint_eq(c.steps, 0);
+	fake_offset -= 3600LL * 1000000000LL;	/* NTP steps it back an hour */
+	ck_assert_int_eq(clock_refresh(&c), 0);
+	ck_assert_int_eq(c.offset_ns, fake_offset - 50);
+	ck_assert_uint_eq(c.steps, 1);
+	fake_offset += 2 * CLOCK_STEP_NS;	/* a small step forward */
+	ck_assert_int_eq(clock_refresh(&c), 0);
+	ck_assert_int_eq(c.offset_ns, fake_offset - 50);
+	ck_assert_uint_eq(c.steps, 2);
+}
+END_TEST
+
+START_TEST(test_fixed)
+{
+	struct clock_conv c;
+
+	fake_reset(5000, 1);
+	clock_init_fixed(&c, fake_gettime, 1000);
+	ck_assert_uint_eq(clock_to_unix_ns(&c, 5), 1005);
+	fake_offset = 99999999999LL;
+	ck_assert_int_eq(clock_refresh(&c), 0);
+	ck_assert_int_eq(clock_maybe_refresh(&c, 1ULL << 62), 0);
+	ck_assert_uint_eq(clock_to_unix_ns(&c, 5), 1005);
+	ck_assert_uint_eq(c.refreshes, 0);
+	ck_assert_uint_eq(clock_mono_ns(&c), 5000);
+}
+END_TEST
+
 START_TEST(test_failure)
 {
 	struct clock_conv c;
@@ -175,6 +216,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_narrowest_window_wins);
 	tcase_add_test(tc, test_negative_offset);
 	tcase_add_test(tc, test_refresh_period);
+	tcase_add_test(tc, test_jitter_kept_steps_taken);
+	tcase_add_test(tc, test_fixed);
 	tcase_add_test(tc, test_failure);
 	tcase_add_test(tc, test_apply_offset_saturates);
 	tcase_add_test(tc, test_real_clock);
