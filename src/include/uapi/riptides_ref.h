@@ -66,12 +66,17 @@ enum riptides_ref_attr {
 	RREF_A_RULES,		/* u32, STATUS reply */
 	RREF_A_DENIED,		/* u64, STATUS reply: connections refused */
 	RREF_A_ALLOWED,		/* u64, STATUS reply: connections allowed */
-	RREF_A_LISTENERS,	/* u32, STATUS reply: local listeners known */
+	RREF_A_LISTENERS,	/* u32, STATUS reply: listener entries in use
+				 * (as RREF_A_CONNS)
+				 */
 	RREF_A_LISTENERS_FULL,	/* u64, STATUS reply: listeners not recorded,
 				 * the table (max_listeners) was full: their
 				 * peers' identities are unknown
 				 */
-	RREF_A_CONNS,		/* u32, STATUS reply: connections tracked */
+	RREF_A_CONNS,		/* u32, STATUS reply: tracking entries in use
+				 * (open connections, and closed ones for a
+				 * grace period before their entry is reused)
+				 */
 	RREF_A_CONNS_FULL,	/* u64, STATUS reply: connections refused
 				 * because the tracking table (max_conns) was
 				 * full (RIPTIDES_REASON_OVERLOAD)
