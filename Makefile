@@ -78,7 +78,7 @@ help:
 	@echo "make deps     install everything this project needs (apt, idempotent)"
 	@echo "make          build the modules (KDIR=...), riptel-agent and riptelctl"
 	@echo "make check    unit tests (SAN=address|undefined|thread for sanitizers)"
-	@echo "make vmtest   kernel tests in qemu (KVER=6.1 or KVER=6.12, default both)"
+	@echo "make vmtest   kernel tests in qemu (KVER=6.1, 6.12, 6.12-rt, 6.1-cloud...; default 6.1 6.12)"
 	@echo "make test     everything CI runs; ends with 'N passed, N failed, N skipped'"
 	@echo "make bench    benchmarks, figures as 'BENCH ...' lines"
 	@echo "make demo     boot a VM, drive connections, show the telemetry"

@@ -4,15 +4,17 @@
 # Idempotent and non-interactive; run as root (or through sudo).  What it does:
 #   1. apt-get update, then install the build/test packages (qemu without
 #      recommends, so no GUI).
-#   2. Resolve, from the apt lists (never a hard-coded ABI number), the two
-#      Debian bookworm kernels riptel is tested on: the newest
-#      linux-headers-6.1.0-N-amd64 and the newest
-#      linux-headers-6.12.X+deb12-amd64 that have a matching linux-image
-#      (signed or -unsigned).  Install their headers (for kbuild) and unpack
-#      their images into build/cache/kernels/<release>/ (vmlinuz and
-#      lib/modules for the VM tests).  The images are not installed on the
-#      host, except that the 6.12 headers package depends on its image, so
-#      apt installs that one too; the VM harness still boots from the cache.
+#   2. Resolve, from the apt lists (never a hard-coded ABI number), the six
+#      Debian bookworm kernels riptel is built and tested on: 6.1 and 6.12,
+#      each in the amd64, rt-amd64 (PREEMPT_RT) and cloud-amd64 flavours
+#      (scripts/kernels.sh names them 6.1, 6.1-rt, 6.1-cloud, 6.12, ...):
+#      for each the newest linux-headers-<release> that has a matching
+#      linux-image (signed or -unsigned).  Install their headers (for
+#      kbuild) and unpack their images into build/cache/kernels/<release>/
+#      (vmlinuz and lib/modules for the VM tests).  The images are not
+#      installed on the host, except that the 6.12 headers packages depend
+#      on their images, so apt installs those too; the VM harness still
+#      boots from the cache.
 #   3. Extract checkpatch.pl (+ spelling.txt, const_structs.checkpatch) from
 #      Debian's linux-source-6.1 into build/cache/checkpatch/.
 # Steps 2 and 3 skip whatever is already in the cache.
@@ -50,6 +52,8 @@ PACKAGES=(
 	# integration tests: Prometheus API queries, udev rule check
 	jq curl udev
 	# ---- later issues: add Debian packages below this line ----
+	# the VM wake-up test's io_uring reader
+	liburing-dev
 )
 # Installed with --no-install-recommends.
 PACKAGES_NORECOMMENDS=(
@@ -180,22 +184,29 @@ fetch_checkpatch() {
 mkdir -p "$CACHE/kernels"
 rm -rf "$CACHE"/tmp.*
 
-REL61=$(resolve_release '6\.1\.0-[0-9]+-amd64') || {
-	log "no linux-headers-6.1.0-*-amd64 with a matching image in the apt lists"
-	exit 1
-}
-REL612=$(resolve_release '6\.12\.[0-9]+\+deb12-amd64') || {
-	log "no linux-headers-6.12.*+deb12-amd64 with a matching image in the apt lists (bookworm-security enabled?)"
-	exit 1
-}
-log "kernels: $REL61 $REL612"
-$APT_INSTALL "linux-headers-$REL61" "linux-headers-$REL612" >&2
-fetch_kernel "$REL61"
-fetch_kernel "$REL612"
+# Every kernel of the matrix, by its scripts/kernels.sh name.
+RELEASES=()
+for k in $("$ROOT/scripts/kernels.sh" names); do
+	re=$("$ROOT/scripts/kernels.sh" pattern "$k")
+	rel=$(resolve_release "$re") || {
+		log "no linux-headers matching $re ($k) with a matching image in the apt lists (bookworm-security enabled?)"
+		exit 1
+	}
+	RELEASES+=("$rel")
+done
+log "kernels: ${RELEASES[*]}"
+HEADERS=()
+for rel in "${RELEASES[@]}"; do
+	HEADERS+=("linux-headers-$rel")
+done
+$APT_INSTALL "${HEADERS[@]}" >&2
+for rel in "${RELEASES[@]}"; do
+	fetch_kernel "$rel"
+done
 # Images of releases the archive has moved past are dead weight.
 for d in "$CACHE"/kernels/*/; do
 	rel=$(basename "$d")
-	if [ "$rel" != "$REL61" ] && [ "$rel" != "$REL612" ]; then
+	if [[ " ${RELEASES[*]} " != *" $rel "* ]]; then
 		log "kernel $rel: superseded, removing its cache"
 		rm -rf "$d"
 	fi

@@ -3,10 +3,16 @@
 #   - checkpatch.pl --no-tree -f on the modules' sources (src/kmod,
 #     src/riptides_ref, src/include) and tests/kmod/*.c, one test per file;
 #   - a clean W=1 build (module and test modules) on each Debian kernel
-#     that prints no warning, one test per kernel.
+#     that prints no warning, one test per kernel;
+#   - on each of those builds, scripts/check-probe-context.py over
+#     riptel.o and riptides_ref.o: no function reachable from a probe
+#     calls an allocator or a sleeping lock (the PREEMPT_RT builds are the
+#     ones where a spinlock_t shows as the sleeping lock it is there).
 # checkpatch comes from build/cache/checkpatch/ (scripts/deps.sh).  The W=1
 # builds go to build/lint/ so they never disturb the normal build dirs.
-# KVERS="6.1 6.12" overrides the kernels.  Exit 1 if anything failed.
+# KVERS="6.1 6.12-rt" overrides the kernels (default: every kernel of
+# scripts/kernels.sh names, the six Debian flavours).  Exit 1 if anything
+# failed.
 set -uo pipefail
 shopt -s nullglob globstar
 
@@ -19,7 +25,8 @@ CACHE=${RIPTEL_CACHE:-$BUILD/cache}
 cd "$ROOT" || bail "no $ROOT"
 
 checkpatch=$CACHE/checkpatch/checkpatch.pl
-files=(src/kmod/*.c src/kmod/*.h src/riptides_ref/*.c src/include/**/*.h tests/kmod/*.c tests/kmod/*.h)
+files=(src/kmod/*.c src/kmod/*.h src/riptides_ref/*.c src/riptides_ref/*.h
+       src/include/**/*.h tests/kmod/*.c tests/kmod/*.h)
 if [ ! -x "$checkpatch" ]; then
 	not_ok "checkpatch.pl present" "no $checkpatch: run make deps"
 elif [ ${#files[@]} -eq 0 ]; then
@@ -34,7 +41,7 @@ else
 	done
 fi
 
-for kver in ${KVERS:-6.1 6.12}; do
+for kver in ${KVERS:-$(scripts/kernels.sh names)}; do
 	if ! release=$(scripts/kernels.sh release "$kver" 2>&1); then
 		not_ok "W=1 build on $kver" "$release"
 		continue
@@ -44,6 +51,10 @@ for kver in ${KVERS:-6.1 6.12}; do
 	else
 		not_ok "W=1 build on $release, no warnings" \
 			"$(echo "$out" | grep -iE -B2 -A4 'warning:|error' | head -n 80)"
+		continue
 	fi
+	tree=$BUILD/lint/kmod/$release/tree
+	tap_merge "$release probe context" python3 scripts/check-probe-context.py \
+		"$tree/kmod/riptel.o" "$tree/riptides_ref/riptides_ref.o"
 done
 done_testing

@@ -26,6 +26,12 @@
 #define OFF_FORMAT	12
 #define OFF_HDRSIZE	16
 #define OFF_ABI		20
+/*
+ * The oldest record ABI a capture may carry.  ABI 1's records are ABI 2's
+ * with the fields 2 added zero (riptel_rec_conn's tgid and pid: unknown),
+ * so they replay as they are.
+ */
+#define CAPTURE_ABI_OLDEST	1
 #define OFF_RECSIZE	24
 #define OFF_NRCPUS	28
 #define OFF_OFFSET	32
@@ -602,17 +608,17 @@ static int check_header(struct capture_reader *r, const uint8_t *h, size_t n,
 	if (n < CAPTURE_HEADER_SIZE)
 		goto cut;
 	v = get32(h + OFF_ABI);
-	if (v != RIPTEL_ABI_VERSION)
+	r->info.abi_version = v;
+	if (v < CAPTURE_ABI_OLDEST || v > RIPTEL_ABI_VERSION)
 		HDR_FAIL(-EPROTONOSUPPORT,
-			 "capture made with riptel ABI %u, this agent speaks "
-			 "ABI %u: replay it with a riptel-agent built for ABI "
-			 "%u", v, RIPTEL_ABI_VERSION, v);
+			 "capture made with riptel ABI %u, this agent reads "
+			 "ABI %u to %u: replay it with a riptel-agent built for "
+			 "ABI %u", v, CAPTURE_ABI_OLDEST, RIPTEL_ABI_VERSION, v);
 	v = get32(h + OFF_RECSIZE);
 	if (v != RIPTEL_RECORD_SIZE)
 		HDR_FAIL(-EPROTONOSUPPORT, "capture records are %u bytes, "
 			 "this agent's are %u", v, RIPTEL_RECORD_SIZE);
 	r->info.format_version = CAPTURE_FORMAT_VERSION;
-	r->info.abi_version = RIPTEL_ABI_VERSION;
 	r->info.record_size = RIPTEL_RECORD_SIZE;
 	r->info.nr_cpus = get32(h + OFF_NRCPUS);
 	if (r->info.nr_cpus > CAPTURE_MAX_CPUS)

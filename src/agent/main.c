@@ -534,6 +534,18 @@ static void stop_reload_thread(struct agent *a)
 	a->reload_started = false;
 }
 
+static struct reader_ring_desc ring_desc(const struct agent *a, size_t i)
+{
+	return (struct reader_ring_desc){
+		.cpu = a->dev->rings[i].cpu,
+		.prod = a->dev->rings[i].prod,
+		.cons = a->dev->rings[i].cons,
+		.data = a->dev->rings[i].data,
+		.data_size = a->dev->info.data_size,
+	};
+}
+
+/* Room for every CPU's ring: a CPU may come online after the start. */
 static int make_ring_descs(struct agent *a)
 {
 	struct reader_ring_desc *d;
@@ -544,16 +556,35 @@ static int make_ring_descs(struct agent *a)
 	if (!d)
 		return -ENOMEM;
 	for (i = 0; i < a->dev->nr_rings; i++)
-		d[i] = (struct reader_ring_desc){
-			.cpu = a->dev->rings[i].cpu,
-			.prod = a->dev->rings[i].prod,
-			.cons = a->dev->rings[i].cons,
-			.data = a->dev->rings[i].data,
-			.data_size = a->dev->info.data_size,
-		};
-	ret = reader_create(&a->rd, d, a->dev->nr_rings);
+		d[i] = ring_desc(a, i);
+	ret = reader_create_cap(&a->rd, d, a->dev->nr_rings,
+				a->dev->info.nr_cpus);
 	free(d);
 	return ret;
+}
+
+/*
+ * The runner's new_rings callback, on the drain thread: the module created
+ * rings (CPUs online for the first time): map them and read them too.
+ */
+static int add_new_rings(void *arg)
+{
+	struct agent *a = arg;
+	size_t before = a->dev->nr_rings, i;
+	struct reader_ring_desc d;
+	int ret;
+
+	ret = device_refresh(a->dev, NULL);
+	if (ret < 0)
+		return ret;
+	for (i = before; i < a->dev->nr_rings; i++) {
+		d = ring_desc(a, i);
+		ret = reader_add_ring(a->rd, &d);
+		if (ret)
+			return ret;
+		log_msg("CPU %u came online: reading its ring too", d.cpu);
+	}
+	return (int)(a->dev->nr_rings - before);
 }
 
 static void print_summary(struct agent *a)
@@ -626,6 +657,7 @@ static int run_device(struct agent *a)
 	struct runner_cfg cfg = {
 		.rd = a->rd, .q = a->q, .pl = &a->pl, .clk = &a->clk,
 		.wait_fd = a->dev->fd, .stop_fd = a->sig_fd,
+		.new_rings = add_new_rings, .new_rings_arg = a,
 		.poll_ms = DRAIN_POLL_MS,
 		.duration_ns = (uint64_t)(a->opt.duration * 1e9),
 		.max_records = a->opt.max_records,

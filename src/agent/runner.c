@@ -121,7 +121,9 @@ static void *drain_main(void *arg)
 	if (run->cfg.duration_ns)
 		deadline = clock_mono_ns(run->cfg.clk) + run->cfg.duration_ns;
 	/* poll() ignores negative fds: a missing wait/stop fd is fine */
-	pfd[0] = (struct pollfd){ .fd = run->cfg.wait_fd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = run->cfg.wait_fd,
+				  .events = POLLIN |
+					    (run->cfg.new_rings ? POLLPRI : 0) };
 	pfd[1] = (struct pollfd){ .fd = run->cfg.stop_fd, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = run->wake_fd, .events = POLLIN };
 	while (!flag(&run->stop)) {
@@ -144,6 +146,14 @@ static void *drain_main(void *arg)
 		if (ret > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			run->res->drain_err = -EIO;
 			break;
+		}
+		if (ret > 0 && (pfd[0].revents & POLLPRI)) {
+			ret = run->cfg.new_rings(run->cfg.new_rings_arg);
+			if (ret < 0) {
+				run->res->drain_err = ret;
+				break;
+			}
+			run->res->rings_added += (unsigned int)ret;
 		}
 	}
 	final_drain(run, batch);

@@ -35,6 +35,13 @@ struct runner_cfg {
 	struct pipeline *pl;
 	struct clock_conv *clk;
 	int wait_fd;			/* POLLIN: records to drain; -1 none */
+	/*
+	 * POLLPRI on wait_fd: rings were created (a CPU came online), called
+	 * on the drain thread to map them and add them to rd; 0 or -errno
+	 * (which ends the run as a drain error).  NULL: POLLPRI not asked.
+	 */
+	int (*new_rings)(void *arg);
+	void *new_rings_arg;
 	int stop_fd;			/* POLLIN: stop; -1 none */
 	unsigned int poll_ms;		/* longest wait; 0: 100 */
 	uint64_t tick_ns;		/* 0: one second */
@@ -49,6 +56,7 @@ struct runner_result {
 	bool max_reached;
 	bool duration_reached;
 	int drain_err;		/* 0 or -errno: the drain thread's failure */
+	unsigned int rings_added;	/* by new_rings() during the run */
 	int pipe_err;		/* 0 or -errno: -EPIPE, or a setup failure */
 };
 

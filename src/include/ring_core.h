@@ -138,7 +138,8 @@ static inline u64 ring_tail(struct ring *r)
 		return t;
 	if (t - r->tail <= r->head - r->tail &&
 	    !(t & (RIPTEL_RECORD_SIZE - 1))) {
-		r->tail = t;
+		/* read by other CPUs too (the module's RINGS report) */
+		WRITE_ONCE(r->tail, t);
 		r->bad_seen = false;
 		return t;
 	}

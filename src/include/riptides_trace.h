@@ -69,6 +69,12 @@
 #define RIPTIDES_REASON_HANDSHAKE	5	/* deny: handshake failed */
 #define RIPTIDES_REASON_EXPIRED		6	/* deny: local ID expired */
 #define RIPTIDES_REASON_PERMISSIVE	7	/* allow: would deny, permissive */
+#define RIPTIDES_REASON_NOT_YET_VALID	8	/* deny: local ID not valid yet */
+#define RIPTIDES_REASON_OVERLOAD	9	/* deny: could not be tracked */
+/*
+ * Reason codes may be added within a version (observers pass an unknown
+ * one through as its number); an existing code never changes meaning.
+ */
 
 /* policy_decision: rule when no rule matched */
 #define RIPTIDES_NO_RULE_INDEX		0xffffffffU

@@ -74,25 +74,31 @@ static bool ctl_has_cgroup(const struct ctl_filter *f, u64 id)
 }
 
 /* Whether the record's subject matches every active filter list. */
-static bool ctl_subject_ok(struct task_struct *task, const struct sock *sk)
+static bool ctl_subject_ok(const struct riptel_ctl_subject *s)
 {
 	const struct ctl_filter *f;
 	bool ok = false;
+	u32 tgid;
 	u64 cgid;
 
+	if (s->none)
+		return true;
 	rcu_read_lock();
 	f = rcu_dereference(ctl_filter);
 	if (!f) {			/* cleared since the word was read */
 		ok = true;
 		goto out;
 	}
-	if (f->nr_pids && !(task && ctl_has_pid(f, task->tgid)))
+	tgid = s->task ? s->task->tgid : s->tgid;
+	if (f->nr_pids && !(tgid && ctl_has_pid(f, tgid)))
 		goto out;
 	if (f->nr_cgroups) {
-		if (sk)
-			cgid = riptel_sk_cgroup_id(sk);
+		if (s->sk)
+			cgid = riptel_sk_cgroup_id(s->sk);
+		else if (s->task)
+			cgid = riptel_task_cgroup_id(s->task);
 		else
-			cgid = task ? riptel_task_cgroup_id(task) : 0;
+			cgid = s->cgroup;
 		if (!cgid || !ctl_has_cgroup(f, cgid))
 			goto out;
 	}
@@ -106,8 +112,7 @@ out:
  * this_cpu_inc() is safe against a probe interrupting another on the same
  * CPU, so every record checked lands in exactly one counter or the ring.
  */
-bool riptel_ctl_check(u16 type, u32 word, struct task_struct *task,
-		      const struct sock *sk)
+bool riptel_ctl_check(u16 type, u32 word, const struct riptel_ctl_subject *s)
 {
 	u32 rate = word & RIPTEL_CTL_RATE;
 
@@ -116,7 +121,7 @@ bool riptel_ctl_check(u16 type, u32 word, struct task_struct *task,
 		this_cpu_inc(ctl_pcpu.disabled[type]);
 		return false;
 	}
-	if ((word & RIPTEL_CTL_FILTER) && !ctl_subject_ok(task, sk)) {
+	if ((word & RIPTEL_CTL_FILTER) && !ctl_subject_ok(s)) {
 		this_cpu_inc(ctl_pcpu.filtered[type]);
 		return false;
 	}
@@ -241,9 +246,16 @@ static int ctl_put_type(struct sk_buff *msg, unsigned int t)
 	return 0;
 }
 
+/*
+ * CTL_GET: the type settings and counters for everyone; which pids and
+ * cgroups are watched (the lists) only for CAP_NET_ADMIN, the same check
+ * GENL_ADMIN_PERM makes, so a user learns only how long they are.
+ */
 static int ctl_cmd_get(struct sk_buff *skb, struct genl_info *info)
 {
+	bool admin = netlink_capable(skb, CAP_NET_ADMIN);
 	const struct ctl_filter *f;
+	u32 nr_pids, nr_cgroups;
 	struct sk_buff *msg;
 	unsigned int t;
 	void *hdr;
@@ -258,11 +270,16 @@ static int ctl_cmd_get(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	mutex_lock(&ctl_lock);
 	f = rcu_dereference_protected(ctl_filter, lockdep_is_held(&ctl_lock));
+	nr_pids = f ? f->nr_pids : 0;
+	nr_cgroups = f ? f->nr_cgroups : 0;
 	err = nla_put_u32(msg, RIPTEL_A_TYPE_MASK, ctl_mask) ||
-	      nla_put(msg, RIPTEL_A_PIDS, f ? f->nr_pids * sizeof(u32) : 0,
-		      f ? f->pids : NULL) ||
-	      nla_put(msg, RIPTEL_A_CGROUPS, f ? f->nr_cgroups * sizeof(u64) : 0,
-		      f ? f->cgroups : NULL);
+	      nla_put_u32(msg, RIPTEL_A_NR_PIDS, nr_pids) ||
+	      nla_put_u32(msg, RIPTEL_A_NR_CGROUPS, nr_cgroups);
+	if (!err && admin)
+		err = nla_put(msg, RIPTEL_A_PIDS, nr_pids * sizeof(u32),
+			      f ? f->pids : NULL) ||
+		      nla_put(msg, RIPTEL_A_CGROUPS, nr_cgroups * sizeof(u64),
+			      f ? f->cgroups : NULL);
 	for (t = RIPTEL_REC_EXEC; !err && t <= RIPTEL_REC_TEST; t++)
 		err = ctl_put_type(msg, t);
 	mutex_unlock(&ctl_lock);
@@ -410,25 +427,36 @@ unlock:
 	return err;
 }
 
+/*
+ * One ring's line.  TAIL is what the consumer wrote, as it is now: the
+ * producer's own copy lags by up to a ring, because it reads the tail only
+ * when the ring looks full or a wake-up is due.  The consumer's value is
+ * untrusted, so it is clamped to [the last tail the producer accepted,
+ * HEAD], the range a valid tail lies in: FILL stays in 0..DATA_SIZE.
+ */
 static int ctl_put_ring(struct sk_buff *skb, struct netlink_callback *cb,
-			unsigned int cpu)
+			const struct ring *r)
 {
-	const struct ring *r = &per_cpu_ptr(&riptel_cpu_rings, cpu)->r;
 	const struct riptel_prod_page *p = r->prod;
-	u64 head = READ_ONCE(p->head), tail = READ_ONCE(r->tail);
+	u64 accepted = READ_ONCE(r->tail);
+	u64 head = READ_ONCE(p->head);
+	u64 tail = READ_ONCE(r->cons->tail);
 	void *hdr;
+
+	/* head read after accepted: accepted <= head holds, wrap-safe */
+	if (tail - accepted > head - accepted)
+		tail = tail - accepted > (u64)S64_MAX ? accepted : head;
 
 	hdr = ctl_genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 			      cb->nlh->nlmsg_seq, cb->nlh->nlmsg_type,
 			      NLM_F_MULTI, RIPTEL_CMD_RINGS);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, RIPTEL_A_CPU, cpu) ||
+	if (nla_put_u32(skb, RIPTEL_A_CPU, r->cpu) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_DATA_SIZE, r->size, RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_HEAD, head, RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_TAIL, tail, RIPTEL_A_PAD) ||
-	    nla_put_u64_64bit(skb, RIPTEL_A_FILL,
-			      head >= tail ? head - tail : 0, RIPTEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, RIPTEL_A_FILL, head - tail, RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_WRITTEN, READ_ONCE(p->written),
 			      RIPTEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, RIPTEL_A_DROPPED, READ_ONCE(p->dropped),
@@ -449,12 +477,12 @@ static int ctl_put_ring(struct sk_buff *skb, struct netlink_callback *cb,
 /* Dump cursor: cb->args[0] is the next CPU to report. */
 static int ctl_dump_rings(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct riptel_cpu_ring *cr;
 	unsigned int cpu;
 
 	for (cpu = cb->args[0]; cpu < nr_cpu_ids; cpu++) {
-		if (!cpu_possible(cpu))
-			continue;
-		if (ctl_put_ring(skb, cb, cpu))
+		cr = riptel_ring_get(cpu);
+		if (cr && ctl_put_ring(skb, cb, &cr->r))
 			break;
 	}
 	cb->args[0] = cpu;

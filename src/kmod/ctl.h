@@ -28,11 +28,25 @@ struct task_struct;
 struct sock;
 
 /*
- * The slow path: count and drop a record that is off, filtered out or
- * sampled out.  @task and @sk give the subject (either may be NULL).
+ * What a record is about, for the pid and cgroup filters: a task, a
+ * socket (its cgroup) or both, else ids a provider supplied (0: unknown),
+ * or nothing at all (@none: records about no process pass the filters).
  */
-bool riptel_ctl_check(u16 type, u32 word, struct task_struct *task,
-		      const struct sock *sk);
+struct riptel_ctl_subject {
+	struct task_struct *task;
+	const struct sock *sk;
+	u32 tgid;
+	u64 cgroup;
+	bool none;
+};
+
+/* The slow path: count and drop a record that is off, filtered or sampled. */
+bool riptel_ctl_check(u16 type, u32 word, const struct riptel_ctl_subject *s);
+
+static __always_inline u32 riptel_ctl_word(u16 type)
+{
+	return READ_ONCE(riptel_ctl_words[type & (RIPTEL_REC_TYPE_MAX - 1)]);
+}
 
 /*
  * Whether a record of @type about @task / @sk may be offered to the ring.
@@ -41,11 +55,34 @@ bool riptel_ctl_check(u16 type, u32 word, struct task_struct *task,
 static __always_inline bool riptel_ctl_pass(u16 type, struct task_struct *task,
 					    const struct sock *sk)
 {
-	u32 w = READ_ONCE(riptel_ctl_words[type & (RIPTEL_REC_TYPE_MAX - 1)]);
+	u32 w = riptel_ctl_word(type);
+	struct riptel_ctl_subject s = { .task = task, .sk = sk };
 
 	if (likely(w == RIPTEL_CTL_PASS))
 		return true;
-	return riptel_ctl_check(type, w, task, sk);
+	return riptel_ctl_check(type, w, &s);
+}
+
+/* The same, for a subject a provider named by its tgid and cgroup id. */
+static __always_inline bool riptel_ctl_pass_ids(u16 type, u32 tgid, u64 cgroup)
+{
+	u32 w = riptel_ctl_word(type);
+	struct riptel_ctl_subject s = { .tgid = tgid, .cgroup = cgroup };
+
+	if (likely(w == RIPTEL_CTL_PASS))
+		return true;
+	return riptel_ctl_check(type, w, &s);
+}
+
+/* The same, for a record about no process: only type and sampling apply. */
+static __always_inline bool riptel_ctl_pass_none(u16 type)
+{
+	u32 w = riptel_ctl_word(type);
+	struct riptel_ctl_subject s = { .none = true };
+
+	if (likely(w == RIPTEL_CTL_PASS))
+		return true;
+	return riptel_ctl_check(type, w, &s);
 }
 
 int riptel_ctl_init(void);

@@ -199,6 +199,12 @@ static struct genl_family genl_riptel __ro_after_init = {
 	.n_small_ops = ARRAY_SIZE(genl_ops),
 	/* strict validation and reserved-field checks for every command */
 	.resv_start_op = RIPTEL_CMD_RESOLVE,
+	/*
+	 * Not under the global genl_mutex: every command takes only its own
+	 * locks (intern_lock, ctl_lock, provider_mutex), so STATUS or CTL_GET
+	 * never waits behind another family, or behind a provider's detach.
+	 */
+	.parallel_ops = true,
 };
 
 int riptel_genl_init(void)

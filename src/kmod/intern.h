@@ -22,10 +22,11 @@ int riptel_intern_init(void);
 void riptel_intern_exit(void);
 
 /*
- * The reference of @s, interning it if new (evicting the least recently
- * used entry when the table is full).  "" or NULL is {0, 0}; so is a string
- * longer than RIPTEL_SPIFFE_MAX bytes or one that could not be stored, and
- * then *failed is set.  Any context but NMI; never sleeps.
+ * The reference of @s, interning it if new (evicting an entry not used
+ * recently when the table is full, see intern.c).  "" or NULL is {0, 0};
+ * so is a string longer than RIPTEL_SPIFFE_MAX bytes, and then *failed is
+ * set.  Any context but NMI: allocates nothing, takes only a raw spinlock
+ * and only on a miss.
  */
 struct riptel_spiffe_ref riptel_intern(const char *s, bool *failed);
 

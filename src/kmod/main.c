@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include "ctl.h"
 #include "dev.h"
+#include "genl.h"
 #include "probes.h"
 #include "provider.h"
 #include "ring.h"
@@ -66,8 +67,8 @@ static int __init riptel_init(void)
 		return err;
 	err = riptel_rings_init(ring_pages, wake, flush_ms);
 	if (err) {
-		pr_err("cannot allocate %u pages per CPU for the rings\n",
-		       ring_pages);
+		pr_err("cannot allocate %u pages per CPU for the rings: %d\n",
+		       ring_pages, err);
 		goto exit_ctl;
 	}
 	err = riptel_probes_attach(&missing);
@@ -86,15 +87,29 @@ static int __init riptel_init(void)
 		       err);
 		goto detach_probes;
 	}
+	/*
+	 * What user space can reach comes last, the device very last: a file
+	 * opened on it while a later step failed would outlive the module
+	 * (an init that fails frees it whatever is open), whereas
+	 * genl_unregister_family() waits out the requests in flight.
+	 */
+	err = riptel_genl_init();
+	if (err) {
+		pr_err("cannot register the %s generic netlink family: %d\n",
+		       RIPTEL_GENL_NAME, err);
+		goto exit_identity;
+	}
 	err = riptel_dev_init();
 	if (err) {
 		pr_err("cannot register /dev/%s: %d\n", RIPTEL_DEVICE_NAME, err);
-		goto exit_identity;
+		goto exit_genl;
 	}
 	pr_info("version %s loaded: %u pages per CPU, watermark %u bytes, flush %u ms\n",
 		RIPTEL_VERSION, ring_pages, wake, flush_ms);
 	return 0;
 
+exit_genl:
+	riptel_genl_exit();
 exit_identity:
 	riptel_identity_exit();
 detach_probes:
@@ -110,6 +125,7 @@ exit_ctl:
 static void __exit riptel_exit(void)
 {
 	riptel_dev_exit();
+	riptel_genl_exit();
 	riptel_identity_exit();
 	riptel_probes_detach();
 	riptel_rings_exit();

@@ -13,8 +13,12 @@
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <trace/events/sched.h>
+#include <trace/events/sock.h>
+#include <trace/events/syscalls.h>
 #include "compat.h"
 #include "ctl.h"
+#include "probe_ctx.h"
 #include "probes.h"
 #include "ring.h"
 
@@ -249,7 +253,7 @@ static int probes_attach_one(struct probes_tp *p)
 		return -ENOENT;
 	err = tracepoint_probe_register(p->tp, p->probe, NULL);
 	if (!err)
-		p->attached = true;
+		WRITE_ONCE(p->attached, true);	/* read without the lock */
 	return err;
 }
 
@@ -259,7 +263,7 @@ static void probes_detach_one(struct probes_tp *p)
 	if (!p->attached)
 		return;
 	tracepoint_probe_unregister(p->tp, p->probe, NULL);
-	p->attached = false;
+	WRITE_ONCE(p->attached, false);
 }
 
 static int probes_bench_set(const char *val, const struct kernel_param *kp)
@@ -297,6 +301,27 @@ MODULE_PARM_DESC(bench_sys_enter,
 		 "benchmark only: write a test record on every raw_syscalls:sys_enter (default N)");
 
 /*
+ * The probes' prototypes must be exactly the tracepoints', as the provider
+ * probes' are (provider.c): a kernel that changes a prototype fails this
+ * build instead of calling a probe with the wrong arguments.  The
+ * register_trace_*() wrappers are only named inside sizeof, so nothing
+ * references the tracepoints' symbols.
+ */
+static void probes_check_types(void)
+{
+	BUILD_BUG_ON(sizeof(register_trace_sched_process_exec(probes_exec,
+							      NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_sched_process_fork(probes_fork,
+							      NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_sched_process_exit(probes_exit,
+							      NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_inet_sock_set_state(probes_tcp_state,
+							       NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_sys_enter(probes_sys_enter,
+						     NULL)) != sizeof(int));
+}
+
+/*
  * Attach every required probe, plus the benchmark one if asked for.  On
  * -ENOENT *missing names the tracepoint that does not exist.
  */
@@ -305,6 +330,7 @@ int riptel_probes_attach(const char **missing)
 	unsigned int i;
 	int err = 0;
 
+	probes_check_types();
 	for_each_kernel_tracepoint(probes_find, NULL);
 	mutex_lock(&probes_lock);
 	for (i = 0; i < ARRAY_SIZE(probes_required); i++) {
@@ -360,3 +386,9 @@ const char *riptel_probes_tracepoint(unsigned int i, bool *attached)
 	*attached = READ_ONCE(p->attached);
 	return p->name;
 }
+
+RIPTEL_PROBE_CONTEXT(probes_exec);
+RIPTEL_PROBE_CONTEXT(probes_fork);
+RIPTEL_PROBE_CONTEXT(probes_exit);
+RIPTEL_PROBE_CONTEXT(probes_tcp_state);
+RIPTEL_PROBE_CONTEXT(probes_sys_enter);

@@ -14,7 +14,8 @@
  * module mutex.  There every probe is unregistered and
  * tracepoint_synchronize_unregister() waits out probes in flight, so no
  * probe of ours runs on the provider's tracepoints afterwards (the kernel
- * warns if a going module's tracepoint still has probes).  riptel's own
+ * warns if a going module's tracepoint still has probes).  The wait runs
+ * outside provider_mutex, so STATUS never waits behind it.  riptel's own
  * unload unregisters the notifier, which replays GOING for every module.
  * No module reference is taken: a provider must stay free to unload.
  *
@@ -29,8 +30,8 @@
 #include <linux/tracepoint.h>
 #include <net/genetlink.h>
 #include "ctl.h"
-#include "genl.h"
 #include "intern.h"
+#include "probe_ctx.h"
 #include "provider.h"
 #include "ring.h"
 #include "riptides_trace.h"
@@ -54,13 +55,18 @@ struct provider {
 	struct module *mod;		/* NULL: slot free */
 	struct tracepoint *tp[PEV_NR];	/* attached ones */
 	u32 nr;
+	char name[MODULE_NAME_LEN];	/* STATUS never touches the module */
 };
 
 /* provider_mutex guards providers[]; taken inside the tracepoint mutexes */
 static DEFINE_MUTEX(provider_mutex);
 static struct provider providers[PROVIDER_MAX];
 
-/* Record control (ctl.h): the subject is the current task, if any. */
+/*
+ * Record control (ctl.h) for the connection events that name no process
+ * (policy_decision, handshake_*, conn_close): the current task, in task
+ * context only, where the provider runs in the workload's own system call.
+ */
 static __always_inline bool provider_pass(u16 type)
 {
 	return riptel_ctl_pass(type, in_task() ? current : NULL, NULL);
@@ -79,7 +85,9 @@ static void provider_conn(void *data, const struct riptides_conn *c,
 	struct riptel_spiffe_ref local;
 	bool failed = false;
 
-	if (!provider_pass(RIPTEL_REC_CONN_INTERCEPT))
+	/* the workload the provider names, valid in softirq too */
+	if (!riptel_ctl_pass_ids(RIPTEL_REC_CONN_INTERCEPT, c->tgid,
+				 c->cgroup_id))
 		return;
 	local = riptel_intern(local_id, &failed);
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_CONN_INTERCEPT,
@@ -94,6 +102,8 @@ static void provider_conn(void *data, const struct riptides_conn *c,
 	rec->conn.family = c->family;
 	rec->conn.lport = c->lport;
 	rec->conn.rport = c->rport;
+	rec->conn.tgid = c->tgid;
+	rec->conn.pid = c->pid;
 	memcpy(rec->conn.laddr, c->laddr, sizeof(rec->conn.laddr));
 	memcpy(rec->conn.raddr, c->raddr, sizeof(rec->conn.raddr));
 	rec->conn.local_id = local;
@@ -194,7 +204,8 @@ static void provider_identity(void *data, const char *spiffe_id,
 	bool failed = false;
 	u8 len = min_t(u8, serial_len, sizeof(rec->identity.serial));
 
-	if (!provider_pass(RIPTEL_REC_IDENTITY))
+	/* about no process: the pid and cgroup filters do not apply */
+	if (!riptel_ctl_pass_none(RIPTEL_REC_IDENTITY))
 		return;
 	id = riptel_intern(spiffe_id, &failed);
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_IDENTITY,
@@ -252,6 +263,12 @@ static void provider_check_types(void)
 						      NULL)) != sizeof(int));
 	BUILD_BUG_ON(sizeof(register_trace_identity_issued(provider_identity,
 							   NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_identity_rotated(provider_identity,
+							    NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_identity_expired(provider_identity,
+							    NULL)) != sizeof(int));
+	BUILD_BUG_ON(sizeof(register_trace_identity_revoked(provider_identity,
+							    NULL)) != sizeof(int));
 }
 
 static void provider_record(u32 op, u32 events, const char *name)
@@ -259,7 +276,8 @@ static void provider_record(u32 op, u32 events, const char *name)
 	struct riptel_cpu_ring *cr;
 	struct riptel_record *rec;
 
-	if (!provider_pass(RIPTEL_REC_PROVIDER))
+	/* about no process: the pid and cgroup filters do not apply */
+	if (!riptel_ctl_pass_none(RIPTEL_REC_PROVIDER))
 		return;
 	rec = riptel_rec_begin(&cr, RIPTEL_REC_PROVIDER, 0);
 	if (!rec)
@@ -285,7 +303,11 @@ static bool provider_has_marker(struct module *mod)
 	return false;
 }
 
-/* Unregister every probe of @p; caller holds provider_mutex. */
+/*
+ * Unregister every probe of @p; caller holds provider_mutex and, once it
+ * dropped it, waits with tracepoint_synchronize_unregister() before the
+ * provider's memory may go.
+ */
 static void provider_release(struct provider *p)
 {
 	unsigned int ev;
@@ -297,8 +319,6 @@ static void provider_release(struct provider *p)
 					    provider_events[ev].data);
 		p->tp[ev] = NULL;
 	}
-	/* no probe of ours is still running on p's tracepoints after this */
-	tracepoint_synchronize_unregister();
 }
 
 static void provider_attach(struct module *mod)
@@ -337,13 +357,16 @@ static void provider_attach(struct module *mod)
 		}
 	}
 	p->mod = mod;
+	strscpy(p->name, mod->name, sizeof(p->name));
 	provider_record(RIPTEL_PROVIDER_ATTACH, p->nr, mod->name);
 	pr_info("attached to provider %s: %u of %u riptides events\n",
 		mod->name, p->nr, PEV_NR);
 }
 
-static void provider_detach(struct module *mod)
+/* Whether @mod was attached (the caller then waits for its probes). */
+static bool provider_detach(struct module *mod)
 {
+	bool found = false;
 	unsigned int i;
 
 	for (i = 0; i < PROVIDER_MAX; i++) {
@@ -356,20 +379,29 @@ static void provider_detach(struct module *mod)
 		pr_info("detached from provider %s\n", mod->name);
 		p->mod = NULL;
 		p->nr = 0;
+		found = true;
 	}
+	return found;
 }
 
 static int provider_notify(struct notifier_block *nb, unsigned long val,
 			   void *data)
 {
 	struct tp_module *tp_mod = data;
+	bool wait = false;
 
 	mutex_lock(&provider_mutex);
 	if (val == MODULE_STATE_COMING)
 		provider_attach(tp_mod->mod);
 	else if (val == MODULE_STATE_GOING)
-		provider_detach(tp_mod->mod);
+		wait = provider_detach(tp_mod->mod);
 	mutex_unlock(&provider_mutex);
+	/*
+	 * No probe of ours still runs on the going module's tracepoints once
+	 * this returns (its memory is freed after the notifier).
+	 */
+	if (wait)
+		tracepoint_synchronize_unregister();
 	return NOTIFY_OK;
 }
 
@@ -391,6 +423,7 @@ static void provider_exit(void)
 		}
 	}
 	mutex_unlock(&provider_mutex);
+	tracepoint_synchronize_unregister();
 }
 
 int riptel_identity_init(void)
@@ -401,27 +434,21 @@ int riptel_identity_init(void)
 	err = riptel_intern_init();
 	if (err)
 		return err;
-	err = riptel_genl_init();
-	if (err)
-		goto err_intern;
 	/* also replays MODULE_STATE_COMING for providers already loaded */
 	err = register_tracepoint_module_notifier(&provider_nb);
 	if (err)
-		goto err_genl;
+		goto err_intern;
 	return 0;
 
-err_genl:
-	riptel_genl_exit();
 err_intern:
 	riptel_intern_exit();
 	return err;
 }
 
-/* Before the rings go: the probes write to them. */
+/* Before the rings go (the probes write to them), after the genl family. */
 void riptel_identity_exit(void)
 {
 	provider_exit();
-	riptel_genl_exit();
 	riptel_intern_exit();
 }
 
@@ -439,7 +466,7 @@ int riptel_provider_fill(struct sk_buff *msg)
 			continue;
 		nest = nla_nest_start(msg, RIPTEL_A_PROVIDER);
 		if (!nest ||
-		    nla_put_string(msg, RIPTEL_A_PROVIDER_NAME, p->mod->name) ||
+		    nla_put_string(msg, RIPTEL_A_PROVIDER_NAME, p->name) ||
 		    nla_put_u32(msg, RIPTEL_A_PROVIDER_EVENTS, p->nr)) {
 			ret = -EMSGSIZE;
 			break;
@@ -449,3 +476,10 @@ int riptel_provider_fill(struct sk_buff *msg)
 	mutex_unlock(&provider_mutex);
 	return ret;
 }
+
+RIPTEL_PROBE_CONTEXT(provider_conn);
+RIPTEL_PROBE_CONTEXT(provider_decision);
+RIPTEL_PROBE_CONTEXT(provider_hs_start);
+RIPTEL_PROBE_CONTEXT(provider_hs_done);
+RIPTEL_PROBE_CONTEXT(provider_close);
+RIPTEL_PROBE_CONTEXT(provider_identity);

@@ -9,8 +9,9 @@
 #include <linux/skbuff.h>
 
 /*
- * Intern table, genl family and provider attach, together: the identity
- * side of riptel.  Init after the rings exist; exit before they go.
+ * Intern table and provider attach, together: the identity side of riptel
+ * (its genl family, genl.c, is registered after it).  Init after the rings
+ * exist; exit before they go.
  */
 int riptel_identity_init(void);
 void riptel_identity_exit(void);

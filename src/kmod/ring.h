@@ -17,7 +17,9 @@
 #include "ring_core.h"
 
 /*
- * One ring per possible CPU.  A writer takes its CPU's re-entrancy gate
+ * One ring per CPU that has been online (ring.c creates it before the CPU
+ * first runs anything, so a probe always finds its CPU's ring).  A writer
+ * takes its CPU's re-entrancy gate
  * (@busy, one local increment, with preemption off so it cannot migrate)
  * for the few dozen stores of one record.  A softirq or hardirq probe that
  * fires on top of it finds the gate taken and drops its record, counted:
@@ -36,19 +38,29 @@
 struct riptel_cpu_ring {
 	struct ring r;
 	local_t busy;			/* writers inside begin..end */
+	/* the head at which to look at the consumer's tail for a wake-up */
+	u64 wake_next;
 	struct riptel_clock clock;	/* record time; the gate holder's */
 	struct irq_work wake;		/* wakes the reader, outside the probe */
 	local64_t nmi_drops;
+	/* set up once, before the CPU first runs; never touched by probes */
+	struct page *prod_page;
+	struct page *cons_page;
+	struct page **data_pages;
+	bool ready;			/* store-release once the ring is whole */
 };
 
 DECLARE_PER_CPU_ALIGNED(struct riptel_cpu_ring, riptel_cpu_rings);
 
-/* Set when the reader sleeps in poll(); cleared when poll() finds data. */
-extern bool riptel_reader_waiting;
-/* Pending bytes on one ring that make its CPU wake a waiting reader. */
-extern u64 riptel_wake_bytes;
+/*
+ * Non-zero while the flush work owns the pending records (see ring.c): a
+ * record that finds it zero arms the flush.  Read by every record.
+ */
+extern atomic_t riptel_flush_armed;
 
 void riptel_ring_drop_nmi(void);
+void riptel_ring_wake_check(struct riptel_cpu_ring *cr);
+void riptel_ring_arm(void);
 
 /* RIPTEL_RF_HARDIRQ/RIPTEL_RF_SOFTIRQ for the current context. */
 static __always_inline u16 riptel_ctx_flags(void)
@@ -122,18 +134,21 @@ riptel_rec_begin(struct riptel_cpu_ring **crp, u16 type, u16 flags)
 }
 
 /*
- * Publish the record and, only if a reader sleeps and enough is pending,
- * queue this CPU's irq_work: the probe itself never calls wake_up(), as it
- * may hold scheduler or socket locks.  Reading riptel_reader_waiting here
- * is deliberately not ordered against the head store; a wake-up lost to
- * that race is made up by the flush work within flush_ms.
+ * Publish the record; then, out of line and rarely: when the head reaches
+ * wake_next, see whether this record took the ring to the watermark and
+ * queue this CPU's irq_work to wake the reader (the probe itself never
+ * calls wake_up(): it may hold scheduler or socket locks); and when the
+ * flush is not armed, arm it (the first record after every ring drained).
+ * Both run inside the gated, preempt-disabled window, which the flush's
+ * disarming waits out (ring.c, ring_flush_fn()).
  */
 static __always_inline void riptel_rec_end(struct riptel_cpu_ring *cr)
 {
 	ring_commit(&cr->r);
-	if (unlikely(READ_ONCE(riptel_reader_waiting)) &&
-	    ring_pending(&cr->r) >= READ_ONCE(riptel_wake_bytes))
-		irq_work_queue(&cr->wake);
+	if (unlikely(cr->r.head >= cr->wake_next))
+		riptel_ring_wake_check(cr);
+	if (unlikely(!atomic_read(&riptel_flush_armed)))
+		riptel_ring_arm();
 	/* pairs with the barrier() after taking the gate in riptel_rec_begin() */
 	barrier();
 	local_dec(&cr->busy);
@@ -184,10 +199,19 @@ bool riptel_emit_test(u32 source);
 
 int riptel_rings_init(unsigned int pages, u32 watermark, u32 flush_ms);
 void riptel_rings_exit(void);
-void *riptel_ring_region(unsigned int cpu, unsigned int region,
-			 unsigned long *len);
+/* CPU @cpu's ring, or NULL while it has none (for everyone but probes). */
+struct riptel_cpu_ring *riptel_ring_get(unsigned int cpu);
+/*
+ * The pages of one region of @cpu's ring, for mmap: 0 with *pages and *nr
+ * set, -ENXIO if the CPU has no ring, -EINVAL for no such region.
+ */
+int riptel_ring_pages(unsigned int cpu, unsigned int region,
+		      struct page ***pages, unsigned long *nr);
+/* The geometry; also the number of rings now, for EPOLLPRI. */
 void riptel_ring_info(struct riptel_info *info);
-__poll_t riptel_ring_poll(struct file *file, poll_table *wait);
+/* @seen_rings: nr_rings as this file last read it through INFO */
+__poll_t riptel_ring_poll(struct file *file, poll_table *wait, u32 seen_rings);
+void riptel_ring_reader_open(void);
 void riptel_ring_reader_release(void);
 
 #endif /* _RIPTEL_RING_H */

@@ -263,13 +263,19 @@ int ctl_fmt_status_text(FILE *f, const struct ctl_report *r)
 		st->intern_used, st->intern_slots, st->intern_inserts,
 		st->intern_evictions, st->intern_failed);
 	fprintf(f, "pid filter ");
-	if (!cfg->nr_pids)
+	if (!cfg->filter_pids)
 		fprintf(f, " none (all processes)");
+	else if (!cfg->lists)
+		fprintf(f, " %" PRIu32 " entries (the list needs CAP_NET_ADMIN)",
+			cfg->filter_pids);
 	for (i = 0; i < cfg->nr_pids; i++)
 		fprintf(f, " %" PRIu32, cfg->pids[i]);
 	fprintf(f, "\ncgroups    ");
-	if (!cfg->nr_cgroups)
+	if (!cfg->filter_cgroups)
 		fprintf(f, " none (all cgroups)");
+	else if (!cfg->lists)
+		fprintf(f, " %" PRIu32 " entries (the list needs CAP_NET_ADMIN)",
+			cfg->filter_cgroups);
 	for (i = 0; i < cfg->nr_cgroups; i++)
 		fprintf(f, " %" PRIu64, cfg->cgroups[i]);
 
@@ -352,6 +358,10 @@ int ctl_fmt_status_json(struct jsonw *w, const struct ctl_report *r)
 	jsonw_obj_end(w);
 	jsonw_key(w, "filter");
 	jsonw_obj_begin(w);
+	jsonw_kv_u64(w, "nr_pids", cfg->filter_pids);
+	jsonw_kv_u64(w, "nr_cgroups", cfg->filter_cgroups);
+	/* false: the lists below are empty for want of CAP_NET_ADMIN */
+	jsonw_kv_bool(w, "lists_visible", cfg->lists);
 	jsonw_key(w, "pids");
 	jsonw_arr_begin(w);
 	for (i = 0; i < cfg->nr_pids; i++)

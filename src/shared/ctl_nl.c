@@ -345,7 +345,14 @@ static int config_fn(void *arg, struct nlattr *head, int len)
 		case RIPTEL_A_TYPE_MASK:
 			ret = get_u32(a, &cfg->type_mask);
 			break;
+		case RIPTEL_A_NR_PIDS:
+			ret = get_u32(a, &cfg->filter_pids);
+			break;
+		case RIPTEL_A_NR_CGROUPS:
+			ret = get_u32(a, &cfg->filter_cgroups);
+			break;
 		case RIPTEL_A_PIDS:
+			cfg->lists = true;
 			n = (size_t)nla_len(a) / sizeof(uint32_t);
 			if (n > RIPTEL_FILTER_MAX ||
 			    (size_t)nla_len(a) % sizeof(uint32_t))

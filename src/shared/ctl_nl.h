@@ -46,6 +46,11 @@ struct ctl_type_stats {
 
 struct ctl_config {
 	uint32_t type_mask;
+	/* entries in each filter list (NR_PIDS, NR_CGROUPS), for everyone */
+	uint32_t filter_pids;
+	uint32_t filter_cgroups;
+	/* the lists themselves, sent to CAP_NET_ADMIN callers only */
+	bool lists;
 	size_t nr_pids;
 	uint32_t pids[RIPTEL_FILTER_MAX];
 	size_t nr_cgroups;

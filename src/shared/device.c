@@ -13,14 +13,38 @@
 /* more possible CPUs than this is a broken info block, not a machine */
 #define DEVICE_MAX_CPUS 65536
 
+/*
+ * The module ABIs this agent drives, newest first.  ABI 1 differs from 2
+ * in (riptel.h, "History"): every possible CPU's ring exists at load, no
+ * nr_rings or POLLPRI (ring_hotplug false); riptel_rec_conn's tgid/pid
+ * reserved (zero); CTL_GET sends the filter lists to everyone and no
+ * NR_PIDS/NR_CGROUPS; RINGS TAIL is the producer's cached tail.  Its row
+ * would be { .version = 1, .ring_hotplug = false }.
+ */
+static const struct device_abi device_abis[] = {
+	{ .version = RIPTEL_ABI_VERSION, .ring_hotplug = true },
+};
+
+const struct device_abi *device_abi_find(uint32_t version)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(device_abis) / sizeof(device_abis[0]); i++)
+		if (device_abis[i].version == version)
+			return &device_abis[i];
+	return NULL;
+}
+
 int device_check_info(const struct riptel_info *info, long page_size)
 {
+	const struct device_abi *abi = device_abi_find(info->abi_version);
 	uint64_t ds = info->data_size;
 
-	if (info->abi_version != RIPTEL_ABI_VERSION ||
-	    info->record_size != RIPTEL_RECORD_SIZE ||
+	if (!abi || info->record_size != RIPTEL_RECORD_SIZE ||
 	    info->nr_cpus == 0 || info->nr_cpus > DEVICE_MAX_CPUS ||
 	    page_size <= 0 || info->page_size != (uint64_t)page_size)
+		return -EINVAL;
+	if (abi->ring_hotplug && info->nr_rings > info->nr_cpus)
 		return -EINVAL;
 	/* power of two, whole pages and records, fits its mmap region */
 	if (ds == 0 || (ds & (ds - 1)) || ds < (uint64_t)page_size ||
@@ -84,7 +108,7 @@ static int map_ring(struct device *d, uint32_t cpu, struct device_ring *r,
 
 	diag->step = DEVICE_STEP_RING;
 	prod = r->prod;
-	if (prod->abi_version != RIPTEL_ABI_VERSION ||
+	if (prod->abi_version != d->abi->version ||
 	    prod->record_size != RIPTEL_RECORD_SIZE ||
 	    prod->data_size != d->info.data_size || prod->cpu != cpu) {
 		ret = -EPROTO;
@@ -97,12 +121,33 @@ err_unmap:
 	return ret;
 }
 
+/* Map every CPU's ring not mapped yet: how many, or -errno. */
+static int map_missing(struct device *d, struct device_diag *diag)
+{
+	uint32_t cpu;
+	int ret, added = 0;
+
+	for (cpu = 0; cpu < d->info.nr_cpus; cpu++) {
+		if (d->mapped[cpu])
+			continue;
+		ret = map_ring(d, cpu, &d->rings[d->nr_rings], diag);
+		if (ret < 0)
+			return ret;
+		if (ret == 0) {
+			d->mapped[cpu] = true;
+			d->nr_rings++;
+			added++;
+		}
+	}
+	return added;
+}
+
 int device_open(struct device **out, const char *path,
 		struct device_diag *diag)
 {
 	struct device_diag dummy;
 	struct device *d;
-	uint32_t abi = 0, cpu;
+	uint32_t abi = 0;
 	int ret;
 
 	*out = NULL;
@@ -129,7 +174,8 @@ int device_open(struct device **out, const char *path,
 		goto err_close;
 	}
 	diag->kernel_abi = abi;
-	if (abi != RIPTEL_ABI_VERSION) {
+	d->abi = device_abi_find(abi);
+	if (!d->abi) {
 		ret = -EPROTO;
 		goto err_close;
 	}
@@ -144,17 +190,14 @@ int device_open(struct device **out, const char *path,
 		goto err_close;
 
 	d->rings = calloc(d->info.nr_cpus, sizeof(*d->rings));
-	if (!d->rings) {
+	d->mapped = calloc(d->info.nr_cpus, sizeof(*d->mapped));
+	if (!d->rings || !d->mapped) {
 		ret = -ENOMEM;
-		goto err_close;
+		goto err_unmap;
 	}
-	for (cpu = 0; cpu < d->info.nr_cpus; cpu++) {
-		ret = map_ring(d, cpu, &d->rings[d->nr_rings], diag);
-		if (ret < 0)
-			goto err_unmap;
-		if (ret == 0)
-			d->nr_rings++;
-	}
+	ret = map_missing(d, diag);
+	if (ret < 0)
+		goto err_unmap;
 	if (d->nr_rings == 0) {
 		diag->step = DEVICE_STEP_MMAP;
 		ret = -ENXIO;
@@ -173,6 +216,30 @@ err_free:
 	return ret;
 }
 
+int device_refresh(struct device *d, struct device_diag *diag)
+{
+	struct device_diag dummy;
+	struct riptel_info info;
+
+	if (!diag)
+		diag = &dummy;
+	memset(diag, 0, sizeof(*diag));
+	diag->step = DEVICE_STEP_INFO;
+	diag->kernel_abi = d->abi->version;
+	if (ioctl(d->fd, RIPTEL_IOC_INFO, &info) < 0)
+		return -errno;
+	/* the geometry cannot change under an open file */
+	if (device_check_info(&info, (long)d->info.page_size) ||
+	    info.abi_version != d->info.abi_version ||
+	    info.nr_cpus != d->info.nr_cpus ||
+	    info.data_size != d->info.data_size)
+		return -EINVAL;
+	d->info = info;
+	if (!d->abi->ring_hotplug)
+		return 0;
+	return map_missing(d, diag);
+}
+
 void device_close(struct device *d)
 {
 	size_t i;
@@ -182,15 +249,30 @@ void device_close(struct device *d)
 	for (i = 0; d->rings && i < d->nr_rings; i++)
 		unmap_ring(d, &d->rings[i]);
 	free(d->rings);
+	free(d->mapped);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d);
+}
+
+/* "2", or "1 or 2": the ABIs of device_abis[], oldest first. */
+static const char *abi_list(char *buf, size_t len)
+{
+	size_t i, n = sizeof(device_abis) / sizeof(device_abis[0]), off = 0;
+
+	buf[0] = '\0';
+	for (i = n; i-- > 0 && off < len;)
+		off += (size_t)snprintf(buf + off, len - off, "%s%u",
+					i + 1 == n ? "" : " or ",
+					device_abis[i].version);
+	return buf;
 }
 
 void device_describe_error(char *buf, size_t len, const char *path, int err,
 			   const struct device_diag *diag)
 {
 	int e = err < 0 ? -err : err;
+	char vers[64];
 
 	if (!path)
 		path = DEVICE_DEFAULT_PATH;
@@ -217,8 +299,8 @@ void device_describe_error(char *buf, size_t len, const char *path, int err,
 	case DEVICE_STEP_ABI:
 		if (e == EPROTO)
 			snprintf(buf, len,
-				 "%s: ABI version mismatch: the riptel module speaks ABI %u, this riptel-agent speaks ABI %u: install the agent and module from the same riptel release",
-				 path, diag->kernel_abi, RIPTEL_ABI_VERSION);
+				 "%s: ABI version mismatch: the riptel module speaks ABI %u, this riptel-agent speaks ABI %s: install the agent and module from the same riptel release",
+				 path, diag->kernel_abi, abi_list(vers, sizeof(vers)));
 		else if (e == ENOTTY || e == EINVAL)
 			snprintf(buf, len,
 				 "%s is not a riptel device (the ABI version ioctl failed: %s)",

@@ -29,8 +29,14 @@ struct reader_ring {
 	struct reader_stats snap;	/* producer fields only */
 };
 
+/*
+ * rings[0..n) are in use, rings[n..cap) room for rings that appear later
+ * (reader_add_ring()); n only grows, stored with release once the new
+ * ring is set up, so reader_stats() on another thread sees it whole.
+ */
 struct reader {
-	size_t n;
+	size_t n;		/* atomic */
+	size_t cap;
 	size_t next;		/* ring to start the next drain at */
 	struct reader_ring rings[];
 };
@@ -46,37 +52,61 @@ static bool desc_ok(const struct reader_ring_desc *d)
 	       !(s & (s - 1));
 }
 
-int reader_create(struct reader **out, const struct reader_ring_desc *rings,
-		  size_t n)
+static void ring_setup(struct reader_ring *rr, const struct reader_ring_desc *d)
+{
+	memset(rr, 0, sizeof(*rr));
+	ring_reader_init(&rr->c, d->prod, d->cons, d->data, d->data_size);
+	rr->cpu = d->cpu;
+	/*
+	 * A ring nobody consumed from yet starts at seq 0, so drops before
+	 * our first record are gaps too.  Otherwise a previous reader took
+	 * an unknown number: start from what we see.
+	 */
+	rr->seq_known = rr->c.tail == 0;
+	rr->next_seq = 0;
+}
+
+int reader_create_cap(struct reader **out, const struct reader_ring_desc *rings,
+		      size_t n, size_t cap)
 {
 	struct reader *r;
 	size_t i;
 
 	*out = NULL;
-	if (n == 0 || n > (SIZE_MAX - sizeof(*r)) / sizeof(r->rings[0]))
+	if (n == 0 || cap < n ||
+	    cap > (SIZE_MAX - sizeof(*r)) / sizeof(r->rings[0]))
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		if (!desc_ok(&rings[i]))
 			return -EINVAL;
-	r = calloc(1, sizeof(*r) + n * sizeof(r->rings[0]));
+	r = calloc(1, sizeof(*r) + cap * sizeof(r->rings[0]));
 	if (!r)
 		return -ENOMEM;
 	r->n = n;
-	for (i = 0; i < n; i++) {
-		struct reader_ring *rr = &r->rings[i];
-
-		ring_reader_init(&rr->c, rings[i].prod, rings[i].cons,
-				 rings[i].data, rings[i].data_size);
-		rr->cpu = rings[i].cpu;
-		/*
-		 * A ring nobody consumed from yet starts at seq 0, so drops
-		 * before our first record are gaps too.  Otherwise a previous
-		 * reader took an unknown number: start from what we see.
-		 */
-		rr->seq_known = rr->c.tail == 0;
-		rr->next_seq = 0;
-	}
+	r->cap = cap;
+	for (i = 0; i < n; i++)
+		ring_setup(&r->rings[i], &rings[i]);
 	*out = r;
+	return 0;
+}
+
+int reader_create(struct reader **out, const struct reader_ring_desc *rings,
+		  size_t n)
+{
+	return reader_create_cap(out, rings, n, n);
+}
+
+int reader_add_ring(struct reader *r, const struct reader_ring_desc *ring)
+{
+	size_t n = r->n;
+
+	if (!desc_ok(ring))
+		return -EINVAL;
+	if (n == r->cap)
+		return -ENOSPC;
+	ring_setup(&r->rings[n], ring);
+	/* pairs with the acquire loads of n in reader_nr_rings()/_stats() */
+	__atomic_store_n(&r->n, n + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -87,7 +117,7 @@ void reader_destroy(struct reader *r)
 
 size_t reader_nr_rings(const struct reader *r)
 {
-	return r->n;
+	return __atomic_load_n(&r->n, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -267,7 +297,7 @@ int reader_stats(const struct reader *r, size_t i, struct reader_stats *st)
 {
 	const struct reader_ring *rr;
 
-	if (i >= r->n)
+	if (i >= reader_nr_rings(r))
 		return -ERANGE;
 	rr = &r->rings[i];
 	memset(st, 0, sizeof(*st));

@@ -46,6 +46,15 @@ struct reader;
 /* The descriptors are copied; the memory they point at must outlive @out. */
 int reader_create(struct reader **out, const struct reader_ring_desc *rings,
 		  size_t n);
+/* The same, with room for @cap rings in all (cap >= n). */
+int reader_create_cap(struct reader **out, const struct reader_ring_desc *rings,
+		      size_t n, size_t cap);
+/*
+ * Start reading one more ring (a CPU that came online after the start):
+ * 0, -ENOSPC past the capacity, -EINVAL for a bad descriptor.  Drain
+ * thread only; reader_stats() from other threads sees it once added.
+ */
+int reader_add_ring(struct reader *r, const struct reader_ring_desc *ring);
 void reader_destroy(struct reader *r);
 
 size_t reader_nr_rings(const struct reader *r);

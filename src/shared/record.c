@@ -239,6 +239,9 @@ static void put_conn(struct jsonw *w, const struct riptel_rec_conn *c)
 	jsonw_kv_u64(w, "lport", c->lport);
 	kv_addr(w, "raddr", c->family, c->raddr);
 	jsonw_kv_u64(w, "rport", c->rport);
+	/* the workload the provider names; 0: it did not know */
+	jsonw_kv_u64(w, "subject_tgid", c->tgid);
+	jsonw_kv_u64(w, "subject_pid", c->pid);
 	kv_spiffe(w, "local_id", &c->local_id);
 }
 

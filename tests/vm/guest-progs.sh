@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # guest-progs.sh - sourced (bash) by tests/vm/test_ring_stress.sh,
-# test_hostile.sh, test_lifecycle.sh and scripts/bench.sh: build the small
+# test_hostile.sh, test_lifecycle.sh, test_wakeup.sh, test_cpu_online.sh
+# and scripts/bench.sh: build the small
 # C programs they run inside the VM into $GUEST_BIN (build/guest/), each
 # only when its sources changed.  vm-run.sh --file ships them with their
 # shared libraries.
@@ -41,7 +42,9 @@ guest_progs_build() {
 	guest_cc "$GUEST_BIN/ringbuf_drain" "$GUEST_ROOT/tests/bench/bpf/ringbuf_drain.c" -lbpf &&
 	guest_cc "$GUEST_BIN/hostile" "$GUEST_ROOT/tests/vm/hostile.c" &&
 	guest_cc "$GUEST_BIN/check_stream" "$GUEST_ROOT/tests/vm/check_stream.c" &&
-	guest_cc "$GUEST_BIN/clockcheck" "$GUEST_ROOT/tests/vm/clockcheck.c" ||
+	guest_cc "$GUEST_BIN/clockcheck" "$GUEST_ROOT/tests/vm/clockcheck.c" &&
+	guest_cc "$GUEST_BIN/wakeup" "$GUEST_ROOT/tests/vm/wakeup.c" -luring &&
+	guest_cc "$GUEST_BIN/ringnode" "$GUEST_ROOT/tests/vm/ringnode.c" ||
 		return 1
 	local src=$GUEST_ROOT/tests/bench/bpf/ringbuf.bpf.c obj=$GUEST_BIN/ringbuf.bpf.o
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then

@@ -3,7 +3,9 @@
  * loads riptides_ref.ko's policy over its generic netlink family, queries
  * and exercises riptel's family, and runs the TCP workloads.
  *
- *   idtool [-u UID] workload uid N|exe PATH|cgroup N SPIFFE_ID
+ *   idtool [-u UID] workload uid N|exe PATH|cgroup N SPIFFE_ID [nb S] [na S]
+ *                                  nb/na: not_before/not_after, S seconds
+ *                                  from now (may be negative)
  *   idtool [-u UID] unworkload uid N|exe PATH|cgroup N
  *   idtool [-u UID] rule LOCAL_ID port N | peer PEER_ID
  *   idtool flush | status | rstatus | list
@@ -12,7 +14,15 @@
  *   idtool intern-test N CACHE     intern N distinct IDs, resolve them all
  *   idtool bad                     malformed requests, TAP on stdout
  *   idtool [-u UID] serve PORT REPLY_BYTES COUNT READY_FILE
+ *   idtool [-u UID] serve6 PORT REPLY_BYTES COUNT READY_FILE   on [::],
+ *                                  dual-stack (IPv4 connects reach it)
  *   idtool [-u UID] connect PORT SEND_BYTES
+ *   idtool [-u UID] connect-cg PORT SEND_BYTES CGROUP_DIR   the socket is
+ *                                  made, then the process moves to
+ *                                  CGROUP_DIR, then it connects
+ *   idtool listen PORT N READY_FILE   N listeners on PORT.., never accept
+ *   idtool hold PORT N READY_FILE  N connections to PORT held open; prints
+ *                                  each one's result line
  *
  * -u UID runs the command as that uid (and gid), without capabilities.
  * Exit status: 0 ok, 1 failure, 3 connection refused (connect).
@@ -28,6 +38,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netlink/genl/ctrl.h>
@@ -161,8 +172,8 @@ static void put_selector(struct nl_msg *m, char **argv)
 }
 
 struct ref_status {
-	uint32_t workloads, rules, permille;
-	uint64_t allowed, denied;
+	uint32_t workloads, rules, permille, listeners, conns;
+	uint64_t allowed, denied, listeners_full, conns_full;
 	uint16_t tls;
 	uint8_t permissive;
 };
@@ -184,6 +195,14 @@ static int ref_status_cb(struct nl_msg *msg, void *arg)
 	st->tls = nla_get_u16(tb[RREF_A_TLS_VERSION]);
 	st->permille = nla_get_u32(tb[RREF_A_FAIL_PERMILLE]);
 	st->permissive = nla_get_u8(tb[RREF_A_PERMISSIVE]);
+	if (tb[RREF_A_LISTENERS])
+		st->listeners = nla_get_u32(tb[RREF_A_LISTENERS]);
+	if (tb[RREF_A_LISTENERS_FULL])
+		st->listeners_full = nla_get_u64(tb[RREF_A_LISTENERS_FULL]);
+	if (tb[RREF_A_CONNS])
+		st->conns = nla_get_u32(tb[RREF_A_CONNS]);
+	if (tb[RREF_A_CONNS_FULL])
+		st->conns_full = nla_get_u64(tb[RREF_A_CONNS_FULL]);
 	return NL_OK;
 }
 
@@ -579,6 +598,101 @@ static int cmd_bad(void)
 
 /* ---- TCP workloads ---- */
 
+static void touch(const char *ready)
+{
+	FILE *f = fopen(ready, "w");
+
+	if (!f)
+		die("ready file");
+	fclose(f);
+}
+
+/* Like serve, on [::] with IPV6_V6ONLY off: IPv4 clients reach it too. */
+static int cmd_serve6(int port, size_t reply, int count, const char *ready)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_addr = IN6ADDR_ANY_INIT };
+	int one = 1, off = 0, ls, c, i;
+	char buf[4096];
+	size_t left;
+	ssize_t n;
+
+	a.sin6_port = htons(port);
+	ls = socket(AF_INET6, SOCK_STREAM, 0);
+	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(ls, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+	    bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 16))
+		die("cannot listen on [::]");
+	touch(ready);
+	for (i = 0; count <= 0 || i < count; i++) {
+		c = accept(ls, NULL, NULL);
+		if (c < 0)
+			die("accept");
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			;
+		memset(buf, 'r', sizeof(buf));
+		for (left = reply; left; left -= n) {
+			n = write(c, buf, left < sizeof(buf) ? left : sizeof(buf));
+			if (n <= 0)
+				break;
+		}
+		close(c);
+	}
+	close(ls);
+	return 0;
+}
+
+/* @n listeners on ports port.. that never accept: until killed. */
+static int cmd_listen(int port, int n, const char *ready)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int one = 1, i, ls;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < n; i++) {
+		a.sin_port = htons(port + i);
+		ls = socket(AF_INET, SOCK_STREAM, 0);
+		if (ls < 0 ||
+		    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+		    bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 16))
+			die("cannot listen");
+	}
+	touch(ready);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* @n connections to @port, each left open (a listener's backlog takes them). */
+static int cmd_hold(int port, int n, const char *ready)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len;
+	uint64_t cookie;
+	int i, s;
+
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < n; i++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			die("socket");
+		cookie = 0;
+		len = sizeof(cookie);
+		getsockopt(s, SOL_SOCKET, SO_COOKIE, &cookie, &len);
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+			printf("refused errno=%d cookie=%llu\n", errno,
+			       (unsigned long long)cookie);
+		else
+			printf("connected cookie=%llu\n",
+			       (unsigned long long)cookie);
+	}
+	touch(ready);
+	for (;;)
+		pause();
+	return 0;
+}
+
 static int cmd_serve(int port, size_t reply, int count, const char *ready)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -620,7 +734,19 @@ static int cmd_serve(int port, size_t reply, int count, const char *ready)
 	return 0;
 }
 
-static int cmd_connect(int port, size_t send_bytes)
+/* Move this process into the cgroup v2 directory @dir. */
+static void move_to_cgroup(const char *dir)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
+		die("cannot move to the cgroup");
+}
+
+static int cmd_connect(int port, size_t send_bytes, const char *cgroup)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	uint64_t cookie = 0;
@@ -637,6 +763,9 @@ static int cmd_connect(int port, size_t send_bytes)
 	if (s < 0)
 		die("socket");
 	getsockopt(s, SOL_SOCKET, SO_COOKIE, &cookie, &len);
+	/* the socket keeps the cgroup it was made in */
+	if (cgroup)
+		move_to_cgroup(cgroup);
 	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
 		int err = errno;
 
@@ -680,8 +809,19 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve") && argc == 6)
 		return cmd_serve(atoi(argv[2]), strtoul(argv[3], NULL, 0),
 				 atoi(argv[4]), argv[5]);
+	if (!strcmp(argv[1], "serve6") && argc == 6)
+		return cmd_serve6(atoi(argv[2]), strtoul(argv[3], NULL, 0),
+				  atoi(argv[4]), argv[5]);
 	if (!strcmp(argv[1], "connect") && argc == 4)
-		return cmd_connect(atoi(argv[2]), strtoul(argv[3], NULL, 0));
+		return cmd_connect(atoi(argv[2]), strtoul(argv[3], NULL, 0),
+				   NULL);
+	if (!strcmp(argv[1], "connect-cg") && argc == 5)
+		return cmd_connect(atoi(argv[2]), strtoul(argv[3], NULL, 0),
+				   argv[4]);
+	if (!strcmp(argv[1], "listen") && argc == 5)
+		return cmd_listen(atoi(argv[2]), atoi(argv[3]), argv[4]);
+	if (!strcmp(argv[1], "hold") && argc == 5)
+		return cmd_hold(atoi(argv[2]), atoi(argv[3]), argv[4]);
 	if (!strcmp(argv[1], "bad"))
 		return cmd_bad();
 	if (!strcmp(argv[1], "intern-test") && argc == 4)
@@ -721,16 +861,28 @@ int main(int argc, char **argv)
 
 		if (ref_status(sk, fam, &st))
 			die("status failed");
-		printf("workloads=%u rules=%u allowed=%llu denied=%llu tls=0x%04x fail=%u permissive=%u\n",
+		printf("workloads=%u rules=%u allowed=%llu denied=%llu tls=0x%04x fail=%u permissive=%u listeners=%u listeners_full=%llu conns=%u conns_full=%llu\n",
 		       st.workloads, st.rules, (unsigned long long)st.allowed,
 		       (unsigned long long)st.denied, st.tls, st.permille,
-		       st.permissive);
+		       st.permissive, st.listeners,
+		       (unsigned long long)st.listeners_full, st.conns,
+		       (unsigned long long)st.conns_full);
 		return 0;
 	}
-	if (!strcmp(argv[1], "workload") && argc == 5) {
+	if (!strcmp(argv[1], "workload") && argc >= 5 && argc % 2) {
 		m = msg_new(fam, RREF_CMD_WORKLOAD_SET, 0);
 		put_selector(m, argv + 2);
 		nla_put_string(m, RREF_A_SPIFFE_ID, argv[4]);
+		for (i = 5; i + 1 < argc; i += 2) {
+			int64_t t = (int64_t)time(NULL) + strtoll(argv[i + 1], NULL, 0);
+
+			if (!strcmp(argv[i], "nb"))
+				nla_put_s64(m, RREF_A_NOT_BEFORE, t);
+			else if (!strcmp(argv[i], "na"))
+				nla_put_s64(m, RREF_A_NOT_AFTER, t);
+			else
+				die("workload: nb|na SECONDS");
+		}
 	} else if (!strcmp(argv[1], "unworkload") && argc == 4) {
 		m = msg_new(fam, RREF_CMD_WORKLOAD_DEL, 0);
 		put_selector(m, argv + 2);

@@ -10,6 +10,26 @@
  *
  * Types are __u8.._u64 only, every structure carries explicit reserved fields
  * (always zero today), and the sizes are pinned by static asserts at the end.
+ *
+ * History (what a reader of the previous version must know):
+ *   1  first version.
+ *   2  Rings exist only for CPUs that have been online: a ring is created
+ *      (on its CPU's memory node) when its CPU first comes online and stays
+ *      until unload.  riptel_info.nr_rings counts the rings created so far;
+ *      poll() reports EPOLLPRI while it is above the value this file last
+ *      read through RIPTEL_IOC_INFO, and mmap of a possible CPU without a
+ *      ring fails with ENXIO, as an impossible CPU does.  v1 created every
+ *      possible CPU's ring at load (nr_rings absent, reserved zero).
+ *      riptel_rec_conn carries the provider's pid and tgid (v1: reserved).
+ *      Record control: PROVIDER and IDENTITY records (about no process)
+ *      pass every pid/cgroup filter; CONN_INTERCEPT is filtered on the
+ *      provider's tgid and cgroup id (v1: the current task's).  CTL_GET
+ *      sends PIDS and CGROUPS to CAP_NET_ADMIN callers only, NR_PIDS and
+ *      NR_CGROUPS to everyone (v1: the lists to everyone).  RINGS: TAIL is
+ *      the consumer's tail clamped to [last tail accepted, HEAD] (v1: the
+ *      producer's cached tail).  Wake-ups: a sleeping reader is woken by
+ *      the record that takes a ring to the watermark whatever kind of
+ *      reader it is (poll, epoll edge-triggered, io_uring multishot).
  */
 #ifndef _UAPI_RIPTEL_H
 #define _UAPI_RIPTEL_H
@@ -17,12 +37,14 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define RIPTEL_ABI_VERSION	1
+#define RIPTEL_ABI_VERSION	2
 #define RIPTEL_DEVICE_NAME	"riptel"	/* /dev/riptel */
 
 /*
- * Memory layout, per possible CPU.  Each region is its own mapping, chosen
- * by the mmap offset (never guessed from the length):
+ * Memory layout, per CPU ring.  A ring exists for every CPU that has been
+ * online since the module loaded (created when the CPU first comes up, on
+ * its memory node, and kept while it is offline).  Each region is its own
+ * mapping, chosen by the mmap offset (never guessed from the length):
  *
  *   offset = (cpu << 32) | (region << 28)
  *
@@ -57,7 +79,8 @@
  *
  * Mapping the producer page or the data region writable fails with EPERM
  * (and mprotect cannot add write later).  A wrong length or offset fails
- * with EINVAL, an impossible CPU with ENXIO.
+ * with EINVAL, a CPU without a ring (impossible, or never online yet) with
+ * ENXIO.
  */
 #define RIPTEL_MMAP_CPU_SHIFT		32
 #define RIPTEL_MMAP_REGION_SHIFT	28
@@ -189,21 +212,26 @@ struct riptel_spiffe_ref {
 #define RIPTEL_DIR_OUT		1
 #define RIPTEL_DIR_IN		2
 
-/* RIPTEL_REC_CONN_INTERCEPT */
+/*
+ * RIPTEL_REC_CONN_INTERCEPT.  The subject is the owning workload the
+ * provider names (pid/tgid 0: it did not know, e.g. in softirq); the
+ * header's pid/tgid are whatever task ran when the event fired.
+ */
 struct riptel_rec_conn {
 	__u64 sock_cookie;
-	__u64 cgroup_id;
+	__u64 cgroup_id;	/* the socket's cgroup v2 id */
 	__u32 uid;
 	__u8 direction;		/* RIPTEL_DIR_* */
 	__u8 reserved0;
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
-	__u32 reserved1;
+	__u32 tgid;		/* the workload's process, 0 if unknown */
 	__u8 laddr[16];
 	__u8 raddr[16];
 	struct riptel_spiffe_ref local_id;
-	__u8 reserved[24];
+	__u32 pid;		/* the workload's thread, 0 if unknown */
+	__u8 reserved[20];
 };
 
 #define RIPTEL_DECISION_ALLOW	1
@@ -345,12 +373,20 @@ struct riptel_cons_page {
 struct riptel_info {
 	__u32 abi_version;
 	__u32 record_size;
-	__u32 nr_cpus;		/* rings exist for possible CPUs < nr_cpus */
+	__u32 nr_cpus;		/* rings may exist for CPUs < nr_cpus */
 	__u32 page_size;
 	__u64 data_size;	/* per-CPU data region bytes */
 	__u32 watermark;	/* bytes pending that trigger a wake-up */
 	__u32 flush_ms;		/* a waiting reader is woken within this */
-	__u64 reserved[6];
+	/*
+	 * Rings created so far; only grows (a CPU's first online).  Reading
+	 * it here acknowledges it: poll() reports EPOLLPRI while nr_rings is
+	 * above the value this file last read, so a reader that mapped every
+	 * ring at start learns of a new one and maps it (mmap ENXIO: not yet).
+	 */
+	__u32 nr_rings;
+	__u32 reserved0;
+	__u64 reserved[5];
 };
 
 /*
@@ -385,12 +421,19 @@ struct riptel_info {
  * are counted per type as DISABLED, FILTERED or SAMPLED_OUT.  The subject is
  * the process (tgid) and cgroup a record is about: exec/exit the task, fork
  * the parent, tcp_state the socket's cgroup and, in task context only, the
- * current process.  A record without a known subject fails an active
- * filter.  With both lists set a record must match both.
+ * current process; conn_intercept the tgid and cgroup id the provider
+ * gives; policy_decision, handshake_* and conn_close the current process
+ * and its cgroup in task context only.  A record about a process whose
+ * subject is not known fails an active filter.  Records about no process
+ * (PROVIDER, IDENTITY) are not subject to the pid and cgroup filters.
+ * With both lists set a record must match both.
  *
- *   CTL_GET                  TYPE_MASK, PIDS, CGROUPS and one nested
- *                            TYPE_STATS (TYPE, SAMPLE_RATE, DISABLED,
- *                            FILTERED, SAMPLED_OUT) per known type
+ *   CTL_GET                  TYPE_MASK, NR_PIDS, NR_CGROUPS, and PIDS and
+ *                            CGROUPS to CAP_NET_ADMIN callers only (which
+ *                            processes the administrator watches is theirs
+ *                            to know), and one nested TYPE_STATS (TYPE,
+ *                            SAMPLE_RATE, DISABLED, FILTERED, SAMPLED_OUT)
+ *                            per known type
  *   CTL_SET (CAP_NET_ADMIN)  any of: TYPES_ON, TYPES_OFF (u32 masks, bit t =
  *                            type t, 1..RIPTEL_REC_TEST; a type in both is
  *                            EINVAL), TYPE + SAMPLE_RATE (keep 1 in N per
@@ -400,12 +443,15 @@ struct riptel_info {
  *                            nothing: an error changes nothing.  ENOSPC:
  *                            list full; ENOENT: deleting an entry that is
  *                            not there; adding one twice is not an error.
- *   RINGS                    dump: one message per CPU ring, CPU DATA_SIZE
- *                            HEAD TAIL FILL WRITTEN DROPPED CONSUMER_ERRORS
- *                            DROPPED_NMI DROPPED_NESTED
+ *   RINGS                    dump: one message per CPU ring (CPUs that
+ *                            have been online), CPU DATA_SIZE HEAD TAIL
+ *                            FILL WRITTEN DROPPED CONSUMER_ERRORS
+ *                            DROPPED_NMI DROPPED_NESTED; TAIL is the
+ *                            consumer's tail clamped to [the last tail the
+ *                            producer accepted, HEAD], FILL = HEAD - TAIL
  *
- * CTL_GET and RINGS are open to every user: they show counters and the
- * filter settings, never record contents or identities.
+ * CTL_GET and RINGS are open to every user: they show counters and type
+ * settings, never record contents, identities or the filter lists.
  */
 #define RIPTEL_GENL_NAME	"riptel"
 #define RIPTEL_GENL_VERSION	1
@@ -463,13 +509,15 @@ enum riptel_genl_attr {
 	RIPTEL_A_CPU,			/* u32 */
 	RIPTEL_A_DATA_SIZE,		/* u64: bytes */
 	RIPTEL_A_HEAD,			/* u64: byte position */
-	RIPTEL_A_TAIL,			/* u64: consumer tail the producer accepted */
+	RIPTEL_A_TAIL,			/* u64: consumer tail, clamped (see RINGS) */
 	RIPTEL_A_FILL,			/* u64: bytes pending (HEAD - TAIL) */
 	RIPTEL_A_WRITTEN,		/* u64 */
 	RIPTEL_A_DROPPED,		/* u64 */
 	RIPTEL_A_CONSUMER_ERRORS,	/* u64 */
 	RIPTEL_A_DROPPED_NMI,		/* u64 */
 	RIPTEL_A_DROPPED_NESTED,	/* u64: of DROPPED, nested writers */
+	RIPTEL_A_NR_PIDS,		/* u32: entries in the pid filter */
+	RIPTEL_A_NR_CGROUPS,		/* u32: entries in the cgroup filter */
 	__RIPTEL_A_MAX,
 };
 #define RIPTEL_A_MAX (__RIPTEL_A_MAX - 1)

@@ -16,6 +16,10 @@
  *   rules: local SPIFFE ID -> peer port, or local SPIFFE ID -> peer ID.
  *     A connection of a workload with an ID is allowed only if a rule
  *     matches; workloads without an ID are not managed (passthrough).
+ *     A workload whose certificate is not valid yet (NOT_BEFORE in the
+ *     future) or any more (NOT_AFTER past) is denied.  An allowed
+ *     connection the module cannot track (max_conns of them open) is
+ *     refused, so that its retransmitted SYN is never decided again.
  */
 #ifndef _UAPI_RIPTIDES_REF_H
 #define _UAPI_RIPTIDES_REF_H
@@ -62,6 +66,21 @@ enum riptides_ref_attr {
 	RREF_A_RULES,		/* u32, STATUS reply */
 	RREF_A_DENIED,		/* u64, STATUS reply: connections refused */
 	RREF_A_ALLOWED,		/* u64, STATUS reply: connections allowed */
+	RREF_A_LISTENERS,	/* u32, STATUS reply: listener entries in use
+				 * (as RREF_A_CONNS)
+				 */
+	RREF_A_LISTENERS_FULL,	/* u64, STATUS reply: listeners not recorded,
+				 * the table (max_listeners) was full: their
+				 * peers' identities are unknown
+				 */
+	RREF_A_CONNS,		/* u32, STATUS reply: tracking entries in use
+				 * (open connections, and closed ones for a
+				 * grace period before their entry is reused)
+				 */
+	RREF_A_CONNS_FULL,	/* u64, STATUS reply: connections refused
+				 * because the tracking table (max_conns) was
+				 * full (RIPTIDES_REASON_OVERLOAD)
+				 */
 	__RREF_A_MAX,
 };
 #define RREF_A_MAX (__RREF_A_MAX - 1)

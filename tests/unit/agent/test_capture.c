@@ -409,9 +409,17 @@ START_TEST(test_versions)
 		char want[128];
 
 		snprintf(want, sizeof(want), "capture made with riptel ABI %u,"
-			 " this agent speaks ABI %u", v, RIPTEL_ABI_VERSION);
+			 " this agent reads ABI 1 to %u", v, RIPTEL_ABI_VERSION);
 		ck_assert_msg(strstr(err, want), "%s", err);
 	}
+	v = 0;
+	memcpy(buf + 20, &v, 4);
+	ck_assert_int_eq(open_variant(buf, n, err, sizeof(err)),
+			 -EPROTONOSUPPORT);
+	/* ABI 1's records are ABI 2's with the new fields zero: readable */
+	v = 1;
+	memcpy(buf + 20, &v, 4);
+	ck_assert_int_eq(open_variant(buf, n, err, sizeof(err)), 0);
 	v = RIPTEL_ABI_VERSION;
 	memcpy(buf + 20, &v, 4);
 	/* record size */

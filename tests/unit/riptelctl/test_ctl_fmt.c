@@ -133,6 +133,8 @@ static void fill_report(void)
 	st.intern_slots = 1024;
 	st.intern_used = 3;
 	cfg.type_mask = 0x1ffe;
+	cfg.filter_pids = 2;
+	cfg.lists = true;
 	cfg.nr_pids = 2;
 	cfg.pids[0] = 10;
 	cfg.pids[1] = 20;
@@ -188,9 +190,34 @@ START_TEST(test_status_json)
 	s = jsonw_str(&w);
 	ck_assert_ptr_nonnull(strstr(s, "{\"module_version\":\"0.1.0\",\"abi_version\":1,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"ring_pages\":256,\"tracepoints\":[{\"name\":\"sched_process_exec\",\"attached\":true},{\"name\":\"sys_enter\",\"attached\":false}],\"providers\":[],"));
-	ck_assert_ptr_nonnull(strstr(s, "\"filter\":{\"pids\":[10,20],\"cgroups\":[]}"));
+	ck_assert_ptr_nonnull(strstr(s, "\"filter\":{\"nr_pids\":2,\"nr_cgroups\":0,\"lists_visible\":true,\"pids\":[10,20],\"cgroups\":[]}"));
 	ck_assert_ptr_nonnull(strstr(s, "\"rings\":[{\"cpu\":0,\"data_size\":1048576,\"head\":1280,\"tail\":1024,\"fill\":256,\"written\":12,\"dropped\":2,\"consumer_errors\":0,\"dropped_nmi\":0,\"dropped_nested\":1},{\"cpu\":1,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"types\":{\"exec\":{\"enabled\":false,\"sample_rate\":1,\"disabled\":5,\"filtered\":0,\"sampled_out\":0},\"tcp_state\":{\"enabled\":true,\"sample_rate\":2,\"disabled\":0,\"filtered\":0,\"sampled_out\":17}}}"));
+	jsonw_fini(&w);
+}
+END_TEST
+
+/* An unprivileged caller gets the filters' lengths, not the lists. */
+START_TEST(test_status_lists_hidden)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct jsonw w;
+
+	fill_report();
+	cfg.lists = false;
+	cfg.nr_pids = 0;
+	cfg.filter_cgroups = 1;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(ctl_fmt_status_text(f, &rep), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "pid filter  2 entries (the list needs CAP_NET_ADMIN)\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "cgroups     1 entries (the list needs CAP_NET_ADMIN)\n"));
+	free(buf);
+	jsonw_init(&w);
+	ck_assert_int_eq(ctl_fmt_status_json(&w, &rep), 0);
+	ck_assert_ptr_nonnull(strstr(jsonw_str(&w), "\"filter\":{\"nr_pids\":2,\"nr_cgroups\":1,\"lists_visible\":false,\"pids\":[],\"cgroups\":[]}"));
 	jsonw_fini(&w);
 }
 END_TEST
@@ -207,6 +234,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_color_and_unknown);
 	tcase_add_test(tc, test_status_text);
 	tcase_add_test(tc, test_status_json);
+	tcase_add_test(tc, test_status_lists_hidden);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -81,7 +81,7 @@ START_TEST(test_messages)
 	/* both versions, and what to do */
 	ck_assert_str_eq(describe("/dev/riptel", -EPROTO, DEVICE_STEP_ABI, 7, 0),
 			 "/dev/riptel: ABI version mismatch: the riptel module "
-			 "speaks ABI 7, this riptel-agent speaks ABI 1: install "
+			 "speaks ABI 7, this riptel-agent speaks ABI 2: install "
 			 "the agent and module from the same riptel release");
 	ck_assert_ptr_nonnull(strstr(describe(NULL, -EBUSY, DEVICE_STEP_MMAP,
 					      0, 3),
@@ -107,8 +107,15 @@ START_TEST(test_check_info)
 	struct riptel_info i = good_info();
 
 	ck_assert_int_eq(device_check_info(&i, 4096), 0);
-	i.abi_version = 2;
+	i.abi_version = RIPTEL_ABI_VERSION + 1;
 	ck_assert_int_eq(device_check_info(&i, 4096), -EINVAL);
+	i.abi_version = 1;	/* not driven (yet): see device_abis[] */
+	ck_assert_int_eq(device_check_info(&i, 4096), -EINVAL);
+	i = good_info();
+	i.nr_rings = i.nr_cpus + 1;	/* more rings than CPUs */
+	ck_assert_int_eq(device_check_info(&i, 4096), -EINVAL);
+	i.nr_rings = i.nr_cpus;
+	ck_assert_int_eq(device_check_info(&i, 4096), 0);
 	i = good_info();
 	i.record_size = 64;
 	ck_assert_int_eq(device_check_info(&i, 4096), -EINVAL);

@@ -384,6 +384,39 @@ START_TEST(test_freeze_with_drops_and_prior_reader)
 }
 END_TEST
 
+/* A ring that appears after the start (a CPU's first online) is read too. */
+START_TEST(test_add_ring)
+{
+	struct reader_ring_desc d[2] = { fring_desc(&fr[0]), fring_desc(&fr[1]) };
+	struct reader_ring_desc late = fring_desc(&fr[2]);
+	struct reader *r2;
+	struct reader_stats st;
+
+	ck_assert_int_eq(reader_create_cap(&r2, d, 2, 1), -EINVAL);
+	ck_assert_int_eq(reader_create_cap(&r2, d, 2, 3), 0);
+	ck_assert_uint_eq(reader_nr_rings(r2), 2);
+	ck_assert_int_eq(fring_put_test(&fr[2], 1), 0);
+	/* not read before it is added */
+	ck_assert_uint_eq(reader_drain(r2, out, 64), 0);
+	ck_assert_int_eq(reader_stats(r2, 2, &st), -ERANGE);
+	late.data_size = 3;
+	ck_assert_int_eq(reader_add_ring(r2, &late), -EINVAL);
+	late = fring_desc(&fr[2]);
+	ck_assert_int_eq(reader_add_ring(r2, &late), 0);
+	ck_assert_uint_eq(reader_nr_rings(r2), 3);
+	ck_assert_int_eq(reader_add_ring(r2, &late), -ENOSPC);
+	ck_assert_int_eq(fring_put_test(&fr[2], 1), 1);
+	ck_assert_uint_eq(reader_drain(r2, out, 64), 2);
+	ck_assert_uint_eq(out[0].hdr.cpu, 2);
+	ck_assert_int_eq(reader_stats(r2, 2, &st), 0);
+	ck_assert_uint_eq(st.cpu, 2);
+	ck_assert_uint_eq(st.consumed, 2);
+	ck_assert_uint_eq(st.written, 2);
+	ck_assert_uint_eq(st.seq_gaps, 0);
+	reader_destroy(r2);
+}
+END_TEST
+
 START_TEST(test_create_rejects)
 {
 	struct reader_ring_desc d = fring_desc(&fr[0]);
@@ -420,6 +453,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_resume_from_used_ring);
 	tcase_add_test(tc, test_freeze);
 	tcase_add_test(tc, test_freeze_with_drops_and_prior_reader);
+	tcase_add_test(tc, test_add_ring);
 	tcase_add_test(tc, test_create_rejects);
 	suite_add_tcase(s, tc);
 	return s;

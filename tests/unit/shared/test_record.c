@@ -247,11 +247,14 @@ START_TEST(test_identity_types)
 	rec.conn.rport = 443;
 	rec.conn.local_id.id = 7;
 	rec.conn.local_id.gen = 2;
+	rec.conn.tgid = 41;
+	rec.conn.pid = 42;
 	ck_assert_ptr_nonnull(strstr(to_json(0),
 		"\"sock_cookie\":9,\"cgroup_id\":0,\"uid\":0,"
 		"\"direction\":\"outbound\",\"family\":\"inet\","
 		"\"laddr\":\"0.0.0.0\",\"lport\":1,\"raddr\":\"0.0.0.0\","
-		"\"rport\":443,\"local_id\":{\"id\":7,\"gen\":2}}"));
+		"\"rport\":443,\"subject_tgid\":41,\"subject_pid\":42,"
+		"\"local_id\":{\"id\":7,\"gen\":2}}"));
 
 	memset(rec.raw, 0, sizeof(rec.raw));
 	rec.hdr.type = RIPTEL_REC_POLICY_DECISION;

@@ -87,14 +87,14 @@ insmod /modules/riptel.ko || { nok "insmod" "failed"; exit 1; }
 # ---- every command, as root ----
 want_rc 0 "status" riptelctl status
 cp /tmp/o "$OUT/status.txt"
-has "status shows module and ABI version" /tmp/o "^module +riptel [^ ]+, ABI 1 "
+has "status shows module and ABI version" /tmp/o "^module +riptel [^ ]+, ABI 2 "
 has "status shows attached tracepoints" /tmp/o "^tracepoints.* sched_process_exec .*inet_sock_set_state"
 has "status shows the identity table" /tmp/o "^identities +[0-9]+/[0-9]+ interned"
 num_ok "status has a ring row per CPU" "$(grep -cE '^[0-9]+ ' /tmp/o)" -eq "$(nproc)"
 num_ok "status has a row per record type" "$(grep -cE '^[a-z_]+ +(yes|no) +1/' /tmp/o)" -eq 12
 want_rc 0 "status --json" riptelctl --json status
 cp /tmp/o "$OUT/status.json"
-has "status --json has versions and rings" /tmp/o '^\{"module_version":"[^"]+","abi_version":1,.*"rings":\[\{"cpu":0,"data_size":[0-9]+,"head"'
+has "status --json has versions and rings" /tmp/o '^\{"module_version":"[^"]+","abi_version":2,.*"rings":\[\{"cpu":0,"data_size":[0-9]+,"head"'
 has "status --json has per-type counters" /tmp/o '"tcp_state":\{"enabled":true,"sample_rate":1,"disabled":0,"filtered":0,"sampled_out":0\}'
 want_rc 0 "identities" riptelctl identities
 has "identities prints its table header" /tmp/o "ID +GEN +SPIFFE_ID"
@@ -214,6 +214,14 @@ mkfifo /tmp/go
 P=$!
 want_rc 0 "filter pid add $P" riptelctl filter pid add $P
 has "status shows the pid filter" "$(riptelctl status >/tmp/s; echo /tmp/s)" "^pid filter +$P\$"
+# which processes are watched is the administrator's business
+want_rc 0 "unprivileged status with a pid filter" asuser 65534 riptelctl status
+has "unprivileged status: the filter's length, not its pids" /tmp/o "^pid filter +1 entries \(the list needs CAP_NET_ADMIN\)\$"
+if grep -q "$P" /tmp/o; then nok "unprivileged status does not show pid $P"; else ok "unprivileged status does not show pid $P"; fi
+want_rc 0 "unprivileged status --json with a pid filter" asuser 65534 riptelctl --json status
+has "unprivileged --json: lists hidden" /tmp/o '"filter":\{"nr_pids":1,"nr_cgroups":0,"lists_visible":false,"pids":\[\],"cgroups":\[\]\}'
+want_rc 0 "root status --json with a pid filter" riptelctl --json status
+has "root --json: the list" /tmp/o "\"filter\":\\{\"nr_pids\":1,\"nr_cgroups\":0,\"lists_visible\":true,\"pids\":\\[$P\\]"
 f0=$(jget exec filtered)
 tail_start /tmp/t5.json
 /bin/true
@@ -256,7 +264,18 @@ num_ok "cgroup filter: every record is from cgroup $cg ($mine of $total)" "$mine
 want_rc 0 "filter cgroup del ID" riptelctl filter cgroup del "$cg"
 want_rc 0 "filter cgroup clear" riptelctl filter cgroup clear
 
-# ---- identity provider records obey it too ----
+# ---- records about no process pass the pid and cgroup filters ----
+want_rc 0 "filter pid add 1 (init: makes none of the records below)" riptelctl filter pid add 1
+pf0=$(jget provider filtered)
+tail_start /tmp/t8.json
+insmod /modules/riptides_ref.ko
+rmmod riptides_ref
+tail_stop
+num_ok "pid filter: provider attach and detach records pass" "$(count provider /tmp/t8.json)" -eq 2
+num_ok "pid filter: no provider record counted filtered" "$(jget provider filtered)" -eq "$pf0"
+want_rc 0 "filter pid clear (provider)" riptelctl filter pid clear
+
+# ---- identity provider records obey type control ----
 want_rc 0 "disable provider" riptelctl disable provider
 tail_start /tmp/t9.json
 insmod /modules/riptides_ref.ko
